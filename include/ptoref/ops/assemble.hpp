@@ -1,0 +1,134 @@
+// In-place writes: pl::assemble (a tensor into a window of another), pl::write (one scalar),
+// and the scalar read pl::read.
+//
+// assemble and write mutate the target's buffer and return the target, so the DSL idiom
+// `t = pl.assemble(t, x, off)` ports as `t = pl::assemble(t, x, {..})`. Each bumps the buffer's
+// version: handles made earlier become stale (reading through them is reported by the checks).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ptoref/ops/operand.hpp"
+
+namespace ptoref {
+namespace detail {
+
+inline void check_index(const dims& shape, const dims& idx, std::string_view op, const std::string& what,
+                        const source_location& loc)
+{
+    bool ok = idx.size() == shape.size();
+    for (int d = 0; ok && d < shape.size(); ++d)
+        ok = idx[d] >= 0 && idx[d] < shape[d];
+    if (!ok)
+        throw error(std::string(op), "index " + to_string(idx) + " is out of bounds of " + what, loc);
+}
+
+template <element_type T>
+Tensor<T> with_new_version(const Tensor<T>& t)
+{
+    t.storage().bump_version();
+    return Tensor<T>(t.storage_ptr(), t.shape(), t.strides(), t.offset(), t.valid_shape());
+}
+
+} // namespace detail
+
+namespace pl {
+
+// Overwrites the window [offset, offset + source.shape) of target with the valid region of
+// source (the rest of the window keeps its contents). A source of lower rank is treated as
+// having leading extent-1 dims.
+template <element_type T>
+Tensor<T> assemble(const Tensor<T>& target, const Tensor<T>& source, const dims& offset,
+                   source_location loc = source_location::current())
+{
+    constexpr std::string_view op = "pl::assemble";
+    detail::require_handle(static_cast<bool>(target), op, "the target", loc);
+    detail::require_handle(static_cast<bool>(source), op, "the source", loc);
+    const int r = target.rank();
+    if (source.rank() > r || offset.size() != r)
+        throw error(std::string(op), "source " + source.describe() + " at offset " + to_string(offset) +
+                                         " does not fit the rank of target " + target.describe(),
+                    loc);
+    const int lead = r - source.rank();
+    dims ext = dims::filled(r, 1), valid = dims::filled(r, 1);
+    for (int d = lead; d < r; ++d) {
+        ext[d] = source.shape()[d - lead];
+        valid[d] = source.valid_shape()[d - lead];
+    }
+    bool in_bounds = true;
+    for (int d = 0; d < r; ++d)
+        in_bounds = in_bounds && offset[d] >= 0 && offset[d] + ext[d] <= target.shape()[d];
+    if (!in_bounds)
+        throw error(std::string(op), "source " + source.describe() + " at offset " + to_string(offset) +
+                                         " is out of bounds of target " + target.describe(),
+                    loc);
+    const detail::dense<T> src = detail::read_dense(source, op, loc);
+    // Copy out first: source and target may be views of the same buffer.
+    std::vector<T> values;
+    std::vector<std::uint8_t> defined;
+    const dims src_strides = row_major_strides(source.shape());
+    const index count = valid.product();
+    values.reserve(static_cast<std::size_t>(count));
+    defined.reserve(static_cast<std::size_t>(count));
+    index window_offset = target.offset();
+    for (int d = 0; d < r; ++d)
+        window_offset += offset[d] * target.strides()[d];
+    const view_geometry window{valid, target.strides(), window_offset};
+    {
+        // Row-major walk over the valid box, in source-dense coordinates.
+        dims idx = dims::filled(r, 0);
+        for (index i = 0; i < count; ++i) {
+            index f = 0;
+            for (int d = lead; d < r; ++d)
+                f += idx[d] * src_strides[d - lead];
+            values.push_back(src.data[f]);
+            defined.push_back(src.is_defined(f) ? 1 : 0);
+            advance_row_major(idx, valid);
+        }
+    }
+    detail::notify_access(target, window, access_kind::write, op, loc);
+    T* dst = target.storage().data();
+    detail::buffer<T>& buf = target.storage();
+    const Tensor<T> walker(target.storage_ptr(), valid, target.strides(), window_offset, valid);
+    index i = 0;
+    walker.for_each_flat([&](index f) {
+        dst[f] = values[static_cast<std::size_t>(i)];
+        buf.set_defined(f, defined[static_cast<std::size_t>(i)] != 0);
+        ++i;
+    });
+    return detail::with_new_version(target);
+}
+
+// The scalar t[idx...] (index count = rank).
+template <element_type T>
+T read(const Tensor<T>& t, const dims& idx, source_location loc = source_location::current())
+{
+    constexpr std::string_view op = "pl::read";
+    detail::require_handle(static_cast<bool>(t), op, "the tensor", loc);
+    detail::check_index(t.shape(), idx, op, t.describe(), loc);
+    const index f = t.flat_index(idx);
+    detail::notify_access(t, view_geometry{dims::filled(t.rank(), 1), t.strides(), f}, access_kind::read, op, loc);
+    // Outside the valid region the element is padding: it reads as poison.
+    for (int d = 0; d < t.rank(); ++d)
+        if (idx[d] >= t.valid_shape()[d])
+            return detail::poison_value<T>();
+    return t.storage().data()[f];
+}
+
+// Stores one scalar at t[idx...] in place and returns t.
+template <element_type T>
+Tensor<T> write(const Tensor<T>& t, const dims& idx, T value, source_location loc = source_location::current())
+{
+    constexpr std::string_view op = "pl::write";
+    detail::require_handle(static_cast<bool>(t), op, "the tensor", loc);
+    detail::check_index(t.shape(), idx, op, t.describe(), loc);
+    const index f = t.flat_index(idx);
+    detail::notify_access(t, view_geometry{dims::filled(t.rank(), 1), t.strides(), f}, access_kind::write, op, loc);
+    t.storage().data()[f] = value;
+    t.storage().set_defined(f, true);
+    return detail::with_new_version(t);
+}
+
+} // namespace pl
+} // namespace ptoref

@@ -1,0 +1,45 @@
+// pl::create_tensor and pl::full: new buffers.
+//
+// create_tensor's contents are unspecified in the DSL (device scratch memory holds garbage), so
+// here every element is the poison pattern (a signalling NaN for floats) and marked undefined;
+// the definedness checks report undefined data that reaches an output, a scalar read or an
+// index.
+#pragma once
+
+#include <string>
+#include <type_traits>
+
+#include "ptoref/ops/operand.hpp"
+
+namespace ptoref::pl {
+
+template <element_type T>
+Tensor<T> create_tensor(const dims& shape, dtype_tag<T> /*dtype*/, source_location loc = source_location::current())
+{
+    Tensor<T> t = detail::new_tensor<T>(shape, "pl::create_tensor", loc);
+    std::fill(t.storage().data(), t.storage().data() + t.numel(), detail::poison_value<T>());
+    t.storage().mark_all_undefined();
+    return t;
+}
+
+// Every element = value converted to dtype (an FP32 literal for floats, rounded to nearest-even
+// into 16-bit types; integers exactly).
+template <element_type T, class V>
+    requires std::is_arithmetic_v<V>
+Tensor<T> full(const dims& shape, dtype_tag<T> /*dtype*/, V value, source_location loc = source_location::current())
+{
+    constexpr std::string_view op = "pl::full";
+    T v;
+    if constexpr (std::is_same_v<T, std::int32_t>) {
+        static_assert(std::is_integral_v<V>, "pl::full of INT32 takes an integer value");
+        v = static_cast<std::int32_t>(value);
+    } else {
+        v = convert<T>(static_cast<float>(value), cast_mode::rint);
+    }
+    Tensor<T> t = detail::new_tensor<T>(shape, op, loc);
+    std::fill(t.storage().data(), t.storage().data() + t.numel(), v);
+    detail::finish_output(t, nullptr, op, loc);
+    return t;
+}
+
+} // namespace ptoref::pl

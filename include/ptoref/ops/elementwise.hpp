@@ -1,0 +1,169 @@
+// Elementwise ops: add sub mul div maximum minimum (tensor (+) tensor with broadcasting, and
+// tensor (+) scalar), and neg abs exp sqrt rsqrt recip log.
+//
+// Result dtype = the operands' dtype (mixed dtypes are a compile error: the DSL needs an
+// explicit pl.cast there). Scalars are converted to the tensor's dtype first, as the DSL's
+// FP32 literal is for an FP32 tensor; scalar ops on 16-bit float tensors are rejected at
+// compile time because their dtype is implementation-defined in the DSL.
+#pragma once
+
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "ptoref/ops/operand.hpp"
+#include "ptoref/ops/scalar.hpp"
+
+namespace ptoref {
+namespace detail {
+
+template <class T, class F>
+Tensor<T> binary_op(const Tensor<T>& a, const Tensor<T>& b, std::string_view op, const source_location& loc, F f)
+{
+    require_handle(static_cast<bool>(a), op, "lhs", loc);
+    require_handle(static_cast<bool>(b), op, "rhs", loc);
+    const dims out_shape = broadcast_shapes(a.shape(), b.shape(), op, loc);
+    const dense<T> da = read_dense(a, op, loc);
+    const dense<T> db = read_dense(b, op, loc);
+    Tensor<T> out = new_tensor<T>(out_shape, op, loc);
+    const dims sa = broadcast_strides(a.shape(), out_shape);
+    const dims sb = broadcast_strides(b.shape(), out_shape);
+    T* o = out.storage().data();
+    const bool track = da.defined || db.defined;
+    std::vector<std::uint8_t> def;
+    if (track)
+        def.resize(static_cast<std::size_t>(out_shape.product()));
+    for_each_broadcast(out_shape, sa, sb, [&](index oi, index ia, index ib) {
+        o[oi] = f(da.data[ia], db.data[ib]);
+        if (track)
+            def[static_cast<std::size_t>(oi)] = da.is_defined(ia) && db.is_defined(ib);
+    });
+    finish_output(out, track ? def.data() : nullptr, op, loc);
+    dims valid = broadcast_valid(out_shape, a.shape(), a.valid_shape(), out_shape);
+    valid = broadcast_valid(out_shape, b.shape(), b.valid_shape(), valid);
+    return Tensor<T>(out.storage_ptr(), out.shape(), out.strides(), 0, valid);
+}
+
+template <class T, class F>
+Tensor<T> unary_op(const Tensor<T>& a, std::string_view op, const source_location& loc, F f)
+{
+    const dense<T> da = read_dense(a, op, loc);
+    Tensor<T> out = new_tensor<T>(a.shape(), op, loc);
+    T* o = out.storage().data();
+    const index n = da.size();
+    for (index i = 0; i < n; ++i)
+        o[i] = f(da.data[i]);
+    finish_output(out, da.defined, op, loc);
+    return Tensor<T>(out.storage_ptr(), out.shape(), out.strides(), 0, a.valid_shape());
+}
+
+template <class T>
+void check_int_divisor(std::int32_t b, std::string_view op, const source_location& loc)
+{
+    if (b == 0)
+        throw error(std::string(op), "integer division by zero", loc);
+}
+
+// The division functor: integer division by zero is an error naming the op and call site.
+template <class T>
+auto divide(std::string_view op, const source_location& loc)
+{
+    if constexpr (std::is_same_v<T, std::int32_t>)
+        return [op, loc](T a, T b) {
+            check_int_divisor<T>(b, op, loc);
+            return scalar::div(a, b);
+        };
+    else
+        return [](T a, T b) { return scalar::div(a, b); };
+}
+
+template <class T>
+concept scalar_op_element = std::is_same_v<T, float> || std::is_same_v<T, std::int32_t>;
+
+template <scalar_op_element T, class S>
+T scalar_operand(S s)
+{
+    static_assert(std::is_arithmetic_v<S>, "the scalar operand must be an arithmetic value");
+    if constexpr (std::is_same_v<T, float>)
+        return static_cast<float>(s); // like the DSL's FP32 literal: one RNE conversion
+    else {
+        static_assert(std::is_integral_v<S>,
+                      "an INT32 tensor takes an integer scalar (a float scalar would promote the result to FP32 in "
+                      "the DSL; cast the tensor first)");
+        return static_cast<std::int32_t>(s);
+    }
+}
+
+} // namespace detail
+
+namespace pl {
+
+#define PTOREF_BINARY_OP(NAME, DSL)                                                                        \
+    template <element_type T>                                                                               \
+    Tensor<T> NAME(const Tensor<T>& lhs, const Tensor<T>& rhs, source_location loc = source_location::current()) \
+    {                                                                                                       \
+        return detail::binary_op(lhs, rhs, DSL, loc, [](T a, T b) { return detail::scalar::NAME(a, b); });  \
+    }                                                                                                       \
+    template <element_type T, class S>                                                                      \
+        requires std::is_arithmetic_v<S>                                                                    \
+    Tensor<T> NAME(const Tensor<T>& lhs, S rhs, source_location loc = source_location::current())           \
+    {                                                                                                       \
+        static_assert(detail::scalar_op_element<T>,                                                         \
+                      "tensor-scalar ops are defined for FP32 and INT32 tensors; cast 16-bit tensors to FP32 " \
+                      "first");                                                                             \
+        const T s = detail::scalar_operand<T>(rhs);                                                         \
+        return detail::unary_op(lhs, DSL, loc, [s](T a) { return detail::scalar::NAME(a, s); });            \
+    }
+
+PTOREF_BINARY_OP(add, "pl::add")
+PTOREF_BINARY_OP(sub, "pl::sub")
+PTOREF_BINARY_OP(mul, "pl::mul")
+PTOREF_BINARY_OP(maximum, "pl::maximum")
+PTOREF_BINARY_OP(minimum, "pl::minimum")
+#undef PTOREF_BINARY_OP
+
+template <element_type T>
+Tensor<T> div(const Tensor<T>& lhs, const Tensor<T>& rhs, source_location loc = source_location::current())
+{
+    return detail::binary_op(lhs, rhs, "pl::div", loc, detail::divide<T>("pl::div", loc));
+}
+template <element_type T, class S>
+    requires std::is_arithmetic_v<S>
+Tensor<T> div(const Tensor<T>& lhs, S rhs, source_location loc = source_location::current())
+{
+    static_assert(detail::scalar_op_element<T>,
+                  "tensor-scalar ops are defined for FP32 and INT32 tensors; cast 16-bit tensors to FP32 first");
+    const T s = detail::scalar_operand<T>(rhs);
+    if constexpr (std::is_same_v<T, std::int32_t>)
+        detail::check_int_divisor<T>(s, "pl::div", loc);
+    return detail::unary_op(lhs, "pl::div", loc, [s](T a) { return detail::scalar::div(a, s); });
+}
+
+template <element_type T>
+Tensor<T> neg(const Tensor<T>& x, source_location loc = source_location::current())
+{
+    return detail::unary_op(x, "pl::neg", loc, [](T a) { return detail::scalar::neg(a); });
+}
+template <element_type T>
+Tensor<T> abs(const Tensor<T>& x, source_location loc = source_location::current())
+{
+    return detail::unary_op(x, "pl::abs", loc, [](T a) { return detail::scalar::abs(a); });
+}
+
+#define PTOREF_FLOAT_UNARY_OP(NAME, DSL)                                                                    \
+    template <element_type T>                                                                               \
+    Tensor<T> NAME(const Tensor<T>& x, source_location loc = source_location::current())                    \
+    {                                                                                                       \
+        static_assert(float_element<T>, DSL " is defined for floating-point tensors; cast INT32 to FP32 first"); \
+        return detail::unary_op(x, DSL, loc, [](T a) { return detail::scalar::NAME(a); });                   \
+    }
+
+PTOREF_FLOAT_UNARY_OP(exp, "pl::exp")
+PTOREF_FLOAT_UNARY_OP(log, "pl::log")
+PTOREF_FLOAT_UNARY_OP(sqrt, "pl::sqrt")
+PTOREF_FLOAT_UNARY_OP(rsqrt, "pl::rsqrt")
+PTOREF_FLOAT_UNARY_OP(recip, "pl::recip")
+#undef PTOREF_FLOAT_UNARY_OP
+
+} // namespace pl
+} // namespace ptoref

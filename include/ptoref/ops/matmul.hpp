@@ -1,0 +1,157 @@
+// pl::matmul(a, b, out_dtype, a_trans, b_trans) and pl::matmul_acc(acc, a, b, a_trans, b_trans).
+//
+// 2-D only: a is [M, K] ([K, M] with a_trans), b is [K, N] ([N, K] with b_trans). a and b
+// share one dtype. The canonical numerics (DESIGN.md): an accumulator of fp32 (int32 for
+// INT32 inputs) starting at +0, k ascending, acc = fma(a[i,k], b[k,j], acc) — the naive loop.
+// For bf16/fp16 inputs the products are exact in fp32, so this is also multiply-then-add, and
+// equals torch + OpenBLAS on bf16 data. The result is narrowed once to out_dtype, ties to even.
+// matmul_acc continues the accumulation chain from acc's value (as the device's L0C does), so
+// splitting K into matmul + matmul_acc gives the same bits as one matmul.
+#pragma once
+
+#include <cmath>
+#include <string>
+#include <type_traits>
+
+#include "ptoref/ops/operand.hpp"
+#include "ptoref/ops/scalar.hpp"
+
+namespace ptoref {
+namespace detail {
+
+template <class T>
+using accumulator_t = std::conditional_t<std::is_same_v<T, std::int32_t>, std::int32_t, float>;
+
+struct matmul_dims {
+    index m, n, k;
+};
+
+template <class T>
+matmul_dims matmul_shapes(const Tensor<T>& a, const Tensor<T>& b, bool a_trans, bool b_trans, std::string_view op,
+                          const source_location& loc)
+{
+    require_handle(static_cast<bool>(a), op, "a", loc);
+    require_handle(static_cast<bool>(b), op, "b", loc);
+    if (a.rank() != 2 || b.rank() != 2)
+        throw error(std::string(op), "operands must be 2-D, got a " + to_string(a.shape()) + " and b " +
+                                         to_string(b.shape()),
+                    loc);
+    const index m = a_trans ? a.shape()[1] : a.shape()[0];
+    const index ka = a_trans ? a.shape()[0] : a.shape()[1];
+    const index kb = b_trans ? b.shape()[1] : b.shape()[0];
+    const index n = b_trans ? b.shape()[0] : b.shape()[1];
+    if (ka != kb)
+        throw error(std::string(op), "K mismatch: a is " + to_string(a.shape()) + " with a_trans=" +
+                                         (a_trans ? "true" : "false") + " (K=" + std::to_string(ka) + "), b is " +
+                                         to_string(b.shape()) + " with b_trans=" + (b_trans ? "true" : "false") +
+                                         " (K=" + std::to_string(kb) + ")",
+                    loc);
+    return {m, n, ka};
+}
+
+template <class T>
+accumulator_t<T> mac(T x, T y, accumulator_t<T> acc) noexcept
+{
+    if constexpr (std::is_same_v<T, std::int32_t>)
+        return scalar::add(acc, scalar::mul(x, y));
+    else
+        return std::fma(scalar::widen(x), scalar::widen(y), acc);
+}
+
+// acc[i*n + j] continues from its current value; def (may be null) gets the definedness.
+template <class T>
+void matmul_accumulate(const dense<T>& a, const dense<T>& b, bool a_trans, bool b_trans, matmul_dims d,
+                       accumulator_t<T>* acc, std::uint8_t* def)
+{
+    const index a_si = a_trans ? 1 : d.k, a_sk = a_trans ? d.m : 1;
+    const index b_sk = b_trans ? 1 : d.n, b_sj = b_trans ? d.k : 1;
+    for (index i = 0; i < d.m; ++i)
+        for (index j = 0; j < d.n; ++j) {
+            accumulator_t<T> s = acc[i * d.n + j];
+            bool defined = true;
+            for (index k = 0; k < d.k; ++k) {
+                s = mac(a.data[i * a_si + k * a_sk], b.data[k * b_sk + j * b_sj], s);
+                if (def)
+                    defined = defined && a.is_defined(i * a_si + k * a_sk) && b.is_defined(k * b_sk + j * b_sj);
+            }
+            acc[i * d.n + j] = s;
+            if (def && !defined)
+                def[i * d.n + j] = 0;
+        }
+}
+
+template <class Out, class A>
+Out narrow_accumulator(A acc) noexcept
+{
+    if constexpr (std::is_same_v<A, std::int32_t>)
+        return convert<Out>(acc, cast_mode::rint);
+    else
+        return std::is_same_v<Out, float> ? static_cast<Out>(scalar::canon(acc)) : convert<Out>(acc, cast_mode::rint);
+}
+
+template <class Out, class T>
+Tensor<Out> matmul_impl(const Tensor<accumulator_t<T>>* init, const Tensor<T>& a, const Tensor<T>& b, bool a_trans,
+                        bool b_trans, std::string_view op, const source_location& loc)
+{
+    const matmul_dims d = matmul_shapes(a, b, a_trans, b_trans, op, loc);
+    using acc_t = accumulator_t<T>;
+    std::vector<acc_t> acc(static_cast<std::size_t>(d.m * d.n), acc_t{0});
+    std::vector<std::uint8_t> def;
+    bool track = false;
+    if (init) {
+        require_handle(static_cast<bool>(*init), op, "acc", loc);
+        if (init->rank() != 2 || init->shape()[0] != d.m || init->shape()[1] != d.n)
+            throw error(std::string(op), "acc has shape " + to_string(init->shape()) + " but a @ b is [" +
+                                             std::to_string(d.m) + ", " + std::to_string(d.n) + "]",
+                        loc);
+        const dense<acc_t> dc = read_dense(*init, op, loc);
+        std::copy(dc.data, dc.data + d.m * d.n, acc.begin());
+        if (dc.defined) {
+            def.assign(dc.defined, dc.defined + d.m * d.n);
+            track = true;
+        }
+    }
+    const dense<T> da = read_dense(a, op, loc);
+    const dense<T> db = read_dense(b, op, loc);
+    if ((da.defined || db.defined) && !track) {
+        def.assign(static_cast<std::size_t>(d.m * d.n), 1);
+        track = true;
+    }
+    matmul_accumulate(da, db, a_trans, b_trans, d, acc.data(), track ? def.data() : nullptr);
+    Tensor<Out> out = new_tensor<Out>(dims{d.m, d.n}, op, loc);
+    Out* o = out.storage().data();
+    for (std::size_t i = 0; i < acc.size(); ++i)
+        o[i] = narrow_accumulator<Out>(acc[i]);
+    finish_output(out, track ? def.data() : nullptr, op, loc);
+    const index vm = a_trans ? a.valid_shape()[1] : a.valid_shape()[0];
+    const index vn = b_trans ? b.valid_shape()[0] : b.valid_shape()[1];
+    return Tensor<Out>(out.storage_ptr(), out.shape(), out.strides(), 0, dims{vm, vn});
+}
+
+} // namespace detail
+
+namespace pl {
+
+// Without out_dtype the result has the operands' dtype (the DSL's promotion of equal types).
+template <element_type T>
+Tensor<T> matmul(const Tensor<T>& a, const Tensor<T>& b, source_location loc = source_location::current())
+{
+    return detail::matmul_impl<T, T>(nullptr, a, b, false, false, "pl::matmul", loc);
+}
+template <element_type Out, element_type T>
+Tensor<Out> matmul(const Tensor<T>& a, const Tensor<T>& b, dtype_tag<Out> /*out_dtype*/, bool a_trans = false,
+                   bool b_trans = false, source_location loc = source_location::current())
+{
+    return detail::matmul_impl<Out, T>(nullptr, a, b, a_trans, b_trans, "pl::matmul", loc);
+}
+
+template <element_type T>
+Tensor<detail::accumulator_t<T>> matmul_acc(const Tensor<detail::accumulator_t<T>>& acc, const Tensor<T>& a,
+                                            const Tensor<T>& b, bool a_trans = false, bool b_trans = false,
+                                            source_location loc = source_location::current())
+{
+    return detail::matmul_impl<detail::accumulator_t<T>, T>(&acc, a, b, a_trans, b_trans, "pl::matmul_acc", loc);
+}
+
+} // namespace pl
+} // namespace ptoref

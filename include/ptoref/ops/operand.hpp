@@ -1,0 +1,190 @@
+// How ops read their inputs and produce their outputs (internal to the op layer).
+//
+// An op reads a view's valid region; elements outside it read as the poison value and are
+// undefined, exactly like a device tile whose padding was never filled. Inputs are presented
+// to the op's loop as dense row-major arrays (the view itself when it is dense and fully valid,
+// otherwise a copy), so every op is one simple loop over contiguous memory. Outputs are fresh
+// contiguous buffers. Every read and write is reported to the access observer.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ptoref/tensor/tensor.hpp"
+
+namespace ptoref::detail {
+
+template <element_type T>
+T poison_value() noexcept
+{
+    if constexpr (std::is_same_v<T, bf16>)
+        return bf16::from_bits(dtype_traits<T>::poison_bits);
+    else if constexpr (std::is_same_v<T, fp16>)
+        return fp16::from_bits(dtype_traits<T>::poison_bits);
+    else if constexpr (std::is_same_v<T, float>)
+        return std::bit_cast<float>(dtype_traits<T>::poison_bits);
+    else
+        return std::bit_cast<std::int32_t>(dtype_traits<T>::poison_bits);
+}
+
+template <element_type T>
+struct dense {
+    const T* data = nullptr;
+    const std::uint8_t* defined = nullptr; // nullptr: every element defined
+    dims shape;
+    std::vector<T> own;
+    std::vector<std::uint8_t> own_defined;
+
+    index size() const noexcept { return shape.product(); }
+    bool is_defined(index i) const noexcept { return defined == nullptr || defined[i] != 0; }
+};
+
+inline void require_handle(bool ok, std::string_view op, std::string_view what, const source_location& loc)
+{
+    if (!ok)
+        throw error(std::string(op), std::string(what) + " is an empty tensor handle", loc);
+}
+
+// Records the read of t's valid region and returns its elements densely.
+template <element_type T>
+dense<T> read_dense(const Tensor<T>& t, std::string_view op, const source_location& loc)
+{
+    require_handle(static_cast<bool>(t), op, "an input", loc);
+    notify_access(t, t.valid_geometry(), access_kind::read, op, loc);
+    dense<T> d;
+    d.shape = t.shape();
+    const buffer<T>& buf = t.storage();
+    if (t.is_contiguous() && t.fully_valid()) {
+        d.data = buf.data() + t.offset();
+        if (const std::uint8_t* s = buf.shadow())
+            d.defined = s + t.offset();
+        return d;
+    }
+    const index n = t.numel();
+    d.own.resize(static_cast<std::size_t>(n));
+    const std::uint8_t* shadow = buf.shadow();
+    const bool partial = !t.fully_valid();
+    if (shadow || partial)
+        d.own_defined.assign(static_cast<std::size_t>(n), std::uint8_t{1});
+    const int r = t.rank();
+    dims idx = dims::filled(r, 0);
+    index i = 0;
+    t.for_each_flat([&](index f) {
+        bool in_valid = true;
+        for (int k = 0; k < r && partial; ++k)
+            in_valid = in_valid && idx[k] < t.valid_shape()[k];
+        if (in_valid) {
+            d.own[static_cast<std::size_t>(i)] = buf.data()[f];
+            if (shadow)
+                d.own_defined[static_cast<std::size_t>(i)] = shadow[f];
+        } else {
+            d.own[static_cast<std::size_t>(i)] = poison_value<T>();
+            d.own_defined[static_cast<std::size_t>(i)] = 0;
+        }
+        ++i;
+        advance_row_major(idx, t.shape()); // in step with f
+    });
+    d.data = d.own.data();
+    if (!d.own_defined.empty())
+        d.defined = d.own_defined.data();
+    return d;
+}
+
+// Marks a fresh output's undefined elements (mask may be null: all defined) and records the
+// op's write of it.
+template <element_type T>
+void finish_output(const Tensor<T>& out, const std::uint8_t* defined_mask, std::string_view op,
+                   const source_location& loc)
+{
+    if (defined_mask) {
+        buffer<T>& b = out.storage();
+        for (index i = 0; i < out.numel(); ++i)
+            if (!defined_mask[i])
+                b.set_defined(out.offset() + i, false);
+    }
+    notify_access(out, out.geometry(), access_kind::write, op, loc);
+}
+
+// NumPy-style broadcast of two shapes (right-aligned; an extent of 1 stretches).
+inline dims broadcast_shapes(const dims& a, const dims& b, std::string_view op, const source_location& loc)
+{
+    const int r = a.size() > b.size() ? a.size() : b.size();
+    dims out = dims::filled(r, 1);
+    for (int i = 0; i < r; ++i) {
+        const int ia = a.size() - r + i;
+        const int ib = b.size() - r + i;
+        const index ea = ia >= 0 ? a[ia] : 1;
+        const index eb = ib >= 0 ? b[ib] : 1;
+        if (ea != eb && ea != 1 && eb != 1)
+            throw error(std::string(op), "shapes " + to_string(a) + " and " + to_string(b) +
+                                             " do not broadcast (dim " + std::to_string(i) + ": " +
+                                             std::to_string(ea) + " vs " + std::to_string(eb) + ")",
+                        loc);
+        out[i] = ea == 1 ? eb : ea;
+    }
+    return out;
+}
+
+// Strides (in elements of a dense array of shape `in`) that read `in` broadcast to `out`.
+inline dims broadcast_strides(const dims& in, const dims& out)
+{
+    const dims dense_strides = row_major_strides(in);
+    dims s = dims::filled(out.size(), 0);
+    for (int i = 0; i < out.size(); ++i) {
+        const int k = in.size() - out.size() + i;
+        if (k >= 0 && in[k] != 1)
+            s[i] = dense_strides[k];
+    }
+    return s;
+}
+
+// The valid region of an elementwise result: the intersection of what each input makes valid
+// (a broadcast input of extent 1 covers the whole output extent).
+inline dims broadcast_valid(const dims& out, const dims& in_shape, const dims& in_valid, dims acc)
+{
+    for (int i = 0; i < out.size(); ++i) {
+        const int k = in_shape.size() - out.size() + i;
+        index v = out[i];
+        if (k >= 0 && !(in_shape[k] == 1 && out[i] != 1))
+            v = in_valid[k];
+        if (v < acc[i])
+            acc[i] = v;
+    }
+    return acc;
+}
+
+// Calls f(out_i, a_i, b_i) for every output element in row-major order, where a_i/b_i index
+// dense arrays read with the given (broadcast) strides.
+template <class F>
+void for_each_broadcast(const dims& out, const dims& sa, const dims& sb, F&& f)
+{
+    const index n = out.product();
+    if (n == 0)
+        return;
+    const int r = out.size();
+    dims idx = dims::filled(r, 0);
+    index ia = 0, ib = 0, o = 0;
+    const index last = out[r - 1];
+    const index la = sa[r - 1], lb = sb[r - 1];
+    while (true) {
+        for (index j = 0; j < last; ++j)
+            f(o++, ia + j * la, ib + j * lb);
+        int d = r - 2;
+        for (; d >= 0; --d) {
+            ia += sa[d];
+            ib += sb[d];
+            if (++idx[d] < out[d])
+                break;
+            ia -= sa[d] * out[d];
+            ib -= sb[d] * out[d];
+            idx[d] = 0;
+        }
+        if (d < 0)
+            return;
+    }
+}
+
+} // namespace ptoref::detail

@@ -1,0 +1,108 @@
+// row_max, row_min, row_sum: reduce the last axis, keepdim ([..., M, N] -> [..., M, 1]).
+//
+// The dtype is unchanged (a bf16 row_sum accumulates in bf16, each addition rounded).
+// max/min are order-independent by construction (NaN-propagating IEEE maximum, -0 < +0).
+// row_sum has one canonical order, independent of SIMD width and threads (docs/semantics.md):
+// 16 partial sums, lane l adding elements l, l+16, l+32, ... in ascending order starting from
+// -0 (the exact additive identity), then combined by the fixed tree
+// (l, l+8) -> (l, l+4) -> (l, l+2) -> (l, l+1). One AVX-512 register, two AVX2 registers or 16
+// scalars all produce the same bits.
+#pragma once
+
+#include <array>
+#include <string>
+
+#include "ptoref/ops/operand.hpp"
+#include "ptoref/ops/scalar.hpp"
+
+namespace ptoref {
+namespace detail {
+
+inline constexpr int row_sum_lanes = 16;
+
+template <class T>
+T zero_identity() noexcept
+{
+    if constexpr (std::is_same_v<T, std::int32_t>)
+        return 0;
+    else
+        return scalar::narrow<T>(-0.0f);
+}
+
+// The canonical row sum of n values at p[0], p[stride], ...
+template <class T>
+T canonical_row_sum(const T* p, index n, index stride = 1) noexcept
+{
+    std::array<T, row_sum_lanes> lane;
+    lane.fill(zero_identity<T>());
+    for (index j = 0; j < n; ++j)
+        lane[static_cast<std::size_t>(j % row_sum_lanes)] =
+            scalar::add(lane[static_cast<std::size_t>(j % row_sum_lanes)], p[j * stride]);
+    for (int w = row_sum_lanes / 2; w >= 1; w /= 2)
+        for (int l = 0; l < w; ++l)
+            lane[static_cast<std::size_t>(l)] = scalar::add(lane[static_cast<std::size_t>(l)], lane[static_cast<std::size_t>(l + w)]);
+    return lane[0];
+}
+
+enum class row_reduction { max, min, sum };
+
+template <class T>
+Tensor<T> reduce_rows(const Tensor<T>& x, row_reduction kind, std::string_view op, const source_location& loc)
+{
+    require_handle(static_cast<bool>(x), op, "x", loc);
+    const dims& s = x.shape();
+    if (s.size() < 1 || s.back() < 1)
+        throw error(std::string(op), "needs a last axis with at least one element, got shape " + to_string(s), loc);
+    const dense<T> dx = read_dense(x, op, loc);
+    dims out_shape = s;
+    out_shape[s.size() - 1] = 1;
+    Tensor<T> out = new_tensor<T>(out_shape, op, loc);
+    const index rows = out_shape.product();
+    const index n = s.back();
+    T* o = out.storage().data();
+    std::vector<std::uint8_t> def;
+    if (dx.defined)
+        def.assign(static_cast<std::size_t>(rows), 1);
+    for (index r = 0; r < rows; ++r) {
+        const T* row = dx.data + r * n;
+        if (kind == row_reduction::sum) {
+            o[r] = canonical_row_sum(row, n);
+        } else {
+            T acc = row[0];
+            for (index j = 1; j < n; ++j)
+                acc = kind == row_reduction::max ? scalar::maximum(acc, row[j]) : scalar::minimum(acc, row[j]);
+            o[r] = acc;
+        }
+        if (dx.defined)
+            for (index j = 0; j < n; ++j)
+                if (!dx.defined[r * n + j])
+                    def[static_cast<std::size_t>(r)] = 0;
+    }
+    finish_output(out, dx.defined ? def.data() : nullptr, op, loc);
+    dims valid = x.valid_shape();
+    valid[valid.size() - 1] = valid.back() > 0 ? 1 : 0;
+    return Tensor<T>(out.storage_ptr(), out_shape, out.strides(), 0, valid);
+}
+
+} // namespace detail
+
+namespace pl {
+
+template <element_type T>
+Tensor<T> row_max(const Tensor<T>& x, source_location loc = source_location::current())
+{
+    return detail::reduce_rows(x, detail::row_reduction::max, "pl::row_max", loc);
+}
+template <element_type T>
+Tensor<T> row_min(const Tensor<T>& x, source_location loc = source_location::current())
+{
+    return detail::reduce_rows(x, detail::row_reduction::min, "pl::row_min", loc);
+}
+template <element_type T>
+Tensor<T> row_sum(const Tensor<T>& x, source_location loc = source_location::current())
+{
+    return detail::reduce_rows(x, detail::row_reduction::sum, "pl::row_sum", loc);
+}
+
+} // namespace pl
+} // namespace ptoref

@@ -1,0 +1,163 @@
+// The per-element arithmetic every op is defined by (one definition, used by all paths).
+//
+// fp32: IEEE binary32, round to nearest even, gradual underflow, and every NaN result is the
+// canonical quiet NaN 0x7FC00000 (so results carry no ISA-specific NaN payloads or signs).
+// bf16/fp16: computed in fp32 and rounded once to nearest-even; for + - * / sqrt this equals
+// the correctly rounded 16-bit result (fp32 has >= 2p+2 bits). int32: two's complement,
+// wrapping; division truncates toward zero.
+#pragma once
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <type_traits>
+
+#include "ptoref/core/convert.hpp"
+#include "ptoref/core/dtype.hpp"
+#include "ptoref/math/exp.hpp"
+#include "ptoref/math/log.hpp"
+
+namespace ptoref::detail::scalar {
+
+inline constexpr float canonical_nan = std::bit_cast<float>(0x7fc00000u);
+
+inline float canon(float x) noexcept { return x != x ? canonical_nan : x; }
+
+// Narrowing of an fp32 intermediate to the element type (RNE; NaN canonical).
+template <class T>
+T narrow(float x) noexcept
+{
+    if constexpr (std::is_same_v<T, float>)
+        return canon(x);
+    else
+        return convert<T>(x, cast_mode::rint);
+}
+
+template <class T>
+float widen(T x) noexcept
+{
+    if constexpr (std::is_same_v<T, float>)
+        return x;
+    else
+        return x.to_float();
+}
+
+inline std::int32_t wrap(std::uint32_t u) noexcept { return static_cast<std::int32_t>(u); }
+inline std::uint32_t u32(std::int32_t x) noexcept { return static_cast<std::uint32_t>(x); }
+
+template <class T>
+T add(T a, T b) noexcept
+{
+    if constexpr (std::is_same_v<T, std::int32_t>)
+        return wrap(u32(a) + u32(b));
+    else
+        return narrow<T>(widen(a) + widen(b));
+}
+template <class T>
+T sub(T a, T b) noexcept
+{
+    if constexpr (std::is_same_v<T, std::int32_t>)
+        return wrap(u32(a) - u32(b));
+    else
+        return narrow<T>(widen(a) - widen(b));
+}
+template <class T>
+T mul(T a, T b) noexcept
+{
+    if constexpr (std::is_same_v<T, std::int32_t>)
+        return wrap(u32(a) * u32(b));
+    else
+        return narrow<T>(widen(a) * widen(b));
+}
+// Integer division by zero is reported by the caller before this is reached.
+template <class T>
+T div(T a, T b) noexcept
+{
+    if constexpr (std::is_same_v<T, std::int32_t>)
+        return (a == INT32_MIN && b == -1) ? INT32_MIN : a / b;
+    else
+        return narrow<T>(widen(a) / widen(b));
+}
+
+// IEEE 754-2019 maximum/minimum: NaN if either operand is NaN; -0 < +0. Commutative and
+// associative, so reductions built on them do not depend on order.
+template <class T>
+T maximum(T a, T b) noexcept
+{
+    if constexpr (std::is_same_v<T, std::int32_t>) {
+        return a > b ? a : b;
+    } else {
+        const float x = widen(a), y = widen(b);
+        if (x != x || y != y)
+            return narrow<T>(canonical_nan);
+        if (x == y)
+            return std::signbit(x) ? b : a;
+        return x > y ? a : b;
+    }
+}
+template <class T>
+T minimum(T a, T b) noexcept
+{
+    if constexpr (std::is_same_v<T, std::int32_t>) {
+        return a < b ? a : b;
+    } else {
+        const float x = widen(a), y = widen(b);
+        if (x != x || y != y)
+            return narrow<T>(canonical_nan);
+        if (x == y)
+            return std::signbit(x) ? a : b;
+        return x < y ? a : b;
+    }
+}
+
+// neg and abs are sign-bit operations (IEEE 754 "quiet" ops): exact, NaN payloads kept.
+template <class T>
+T neg(T a) noexcept
+{
+    if constexpr (std::is_same_v<T, std::int32_t>)
+        return wrap(0u - u32(a));
+    else if constexpr (std::is_same_v<T, float>)
+        return std::bit_cast<float>(std::bit_cast<std::uint32_t>(a) ^ 0x80000000u);
+    else
+        return T::from_bits(static_cast<std::uint16_t>(a.bits ^ 0x8000u));
+}
+template <class T>
+T abs(T a) noexcept
+{
+    if constexpr (std::is_same_v<T, std::int32_t>)
+        return a < 0 ? wrap(0u - u32(a)) : a;
+    else if constexpr (std::is_same_v<T, float>)
+        return std::bit_cast<float>(std::bit_cast<std::uint32_t>(a) & 0x7fffffffu);
+    else
+        return T::from_bits(static_cast<std::uint16_t>(a.bits & 0x7fffu));
+}
+
+template <class T>
+T sqrt(T a) noexcept
+{
+    return narrow<T>(std::sqrt(widen(a)));
+}
+template <class T>
+T recip(T a) noexcept
+{
+    return narrow<T>(1.0f / widen(a));
+}
+// Device default: sqrt, rounded, then a division, rounded.
+template <class T>
+T rsqrt(T a) noexcept
+{
+    return narrow<T>(1.0f / widen(sqrt(a)));
+}
+// Correctly rounded in fp32; 16-bit types round that result once more (nearest-even).
+template <class T>
+T exp(T a) noexcept
+{
+    return narrow<T>(math::exp_cr(widen(a)));
+}
+template <class T>
+T log(T a) noexcept
+{
+    return narrow<T>(math::log_cr(widen(a)));
+}
+
+} // namespace ptoref::detail::scalar

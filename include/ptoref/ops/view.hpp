@@ -1,0 +1,156 @@
+// Views: pl::slice, pl::reshape, pl::transpose. They share the source's buffer (no copy), so
+// writes through one view are seen by every other, as at the DSL's orchestration level.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ptoref/ops/operand.hpp"
+
+namespace ptoref {
+namespace detail {
+
+// numpy's no-copy reshape: the new shape as strides over the same elements, if one exists.
+inline bool reshape_strides(const dims& old_shape, const dims& old_strides, const dims& new_shape, dims& out)
+{
+    std::vector<index> od, os;
+    for (int i = 0; i < old_shape.size(); ++i)
+        if (old_shape[i] != 1) {
+            od.push_back(old_shape[i]);
+            os.push_back(old_strides[i]);
+        }
+    const int on = static_cast<int>(od.size()), nn = new_shape.size();
+    out = dims::filled(nn, 1);
+    int oi = 0, oj = 1, ni = 0, nj = 1;
+    while (ni < nn && oi < on) {
+        index np = new_shape[ni], op = od[static_cast<std::size_t>(oi)];
+        while (np != op) {
+            if (np < op)
+                np *= new_shape[nj++];
+            else
+                op *= od[static_cast<std::size_t>(oj++)];
+        }
+        for (int k = oi; k < oj - 1; ++k)
+            if (os[static_cast<std::size_t>(k)] != od[static_cast<std::size_t>(k + 1)] * os[static_cast<std::size_t>(k + 1)])
+                return false;
+        out[nj - 1] = os[static_cast<std::size_t>(oj - 1)];
+        for (int nk = nj - 1; nk > ni; --nk)
+            out[nk - 1] = out[nk] * new_shape[nk];
+        ni = nj++;
+        oi = oj++;
+    }
+    return true; // remaining new dims are extent 1; their stride is irrelevant
+}
+
+inline int normalize_axis(index axis, int rank, std::string_view op, const source_location& loc)
+{
+    const index a = axis < 0 ? axis + rank : axis;
+    if (a < 0 || a >= rank)
+        throw error(std::string(op), "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank),
+                    loc);
+    return static_cast<int>(a);
+}
+
+} // namespace detail
+
+namespace pl {
+
+// A view of `shape` at `offset`. offset has the source's rank; shape may have a lower rank, in
+// which case the leading source dims have extent 1 and are dropped. Only the top-left
+// valid_shape part holds data (default: all of it), and never more than the source's valid
+// region covers.
+template <element_type T>
+Tensor<T> slice(const Tensor<T>& t, const dims& shape, const dims& offset, const dims& valid_shape = {},
+                source_location loc = source_location::current())
+{
+    constexpr std::string_view op = "pl::slice";
+    detail::require_handle(static_cast<bool>(t), op, "the source", loc);
+    detail::check_shape(shape, op, loc);
+    const int r = t.rank();
+    if (offset.size() != r || shape.size() > r)
+        throw error(std::string(op), "offset " + to_string(offset) + " and shape " + to_string(shape) +
+                                         " do not fit the rank of " + t.describe(),
+                    loc);
+    const int lead = r - shape.size();
+    bool in_bounds = true;
+    for (int d = 0; d < r; ++d) {
+        const index ext = d < lead ? 1 : shape[d - lead];
+        in_bounds = in_bounds && offset[d] >= 0 && offset[d] + ext <= t.shape()[d];
+    }
+    if (!in_bounds)
+        throw error(std::string(op), "window at offset " + to_string(offset) + " with shape " + to_string(shape) +
+                                         " is out of bounds of " + t.describe(),
+                    loc);
+    dims valid = shape;
+    if (!valid_shape.empty()) {
+        bool ok = valid_shape.size() == shape.size();
+        for (int d = 0; ok && d < shape.size(); ++d)
+            ok = valid_shape[d] >= 0 && valid_shape[d] <= shape[d];
+        if (!ok)
+            throw error(std::string(op), "valid_shape " + to_string(valid_shape) + " must have the rank of shape " +
+                                             to_string(shape) + " and lie within it",
+                        loc);
+        valid = valid_shape;
+    }
+    index off = t.offset();
+    dims strides = dims::filled(shape.size(), 1);
+    for (int d = 0; d < r; ++d) {
+        off += offset[d] * t.strides()[d];
+        if (d >= lead) {
+            strides[d - lead] = t.strides()[d];
+            // The slice is never valid where the source is not.
+            const index src_valid = t.valid_shape()[d] - offset[d];
+            const index clamped = src_valid < 0 ? 0 : src_valid;
+            if (clamped < valid[d - lead])
+                valid[d - lead] = clamped;
+        } else if (offset[d] >= t.valid_shape()[d]) {
+            valid = dims::filled(shape.size(), 0);
+        }
+    }
+    return Tensor<T>(t.storage_ptr(), shape, strides, off, valid);
+}
+
+// Row-major reinterpretation with the same element count. A view when the new shape can be
+// expressed with strides over the same elements (always for dense sources); otherwise a copy.
+template <element_type T>
+Tensor<T> reshape(const Tensor<T>& t, const dims& shape, source_location loc = source_location::current())
+{
+    constexpr std::string_view op = "pl::reshape";
+    detail::require_handle(static_cast<bool>(t), op, "the source", loc);
+    detail::check_shape(shape, op, loc);
+    if (shape.product() != t.numel())
+        throw error(std::string(op), "cannot reshape " + t.describe() + " (" + std::to_string(t.numel()) +
+                                         " elements) to " + to_string(shape) + " (" +
+                                         std::to_string(shape.product()) + " elements)",
+                    loc);
+    if (!t.fully_valid())
+        throw error(std::string(op), "cannot reshape partially valid " + t.describe() +
+                                         "; fillpad it first (the valid region would not stay a top-left box)",
+                    loc);
+    dims strides;
+    if (t.numel() > 0 && detail::reshape_strides(t.shape(), t.strides(), shape, strides))
+        return Tensor<T>(t.storage_ptr(), shape, strides, t.offset(), shape);
+    const detail::dense<T> d = detail::read_dense(t, op, loc);
+    Tensor<T> out = detail::new_tensor<T>(shape, op, loc);
+    std::copy(d.data, d.data + t.numel(), out.storage().data());
+    detail::finish_output(out, d.defined, op, loc);
+    return out;
+}
+
+// Swaps two axes (negative axes count from the end); a view.
+template <element_type T>
+Tensor<T> transpose(const Tensor<T>& t, index axis1, index axis2, source_location loc = source_location::current())
+{
+    constexpr std::string_view op = "pl::transpose";
+    detail::require_handle(static_cast<bool>(t), op, "the source", loc);
+    const int a = detail::normalize_axis(axis1, t.rank(), op, loc);
+    const int b = detail::normalize_axis(axis2, t.rank(), op, loc);
+    dims shape = t.shape(), strides = t.strides(), valid = t.valid_shape();
+    std::swap(shape[a], shape[b]);
+    std::swap(strides[a], strides[b]);
+    std::swap(valid[a], valid[b]);
+    return Tensor<T>(t.storage_ptr(), shape, strides, t.offset(), valid);
+}
+
+} // namespace pl
+} // namespace ptoref

@@ -1,0 +1,160 @@
+// Storage shared by a tensor and all its views: the elements, a stable identity and name for
+// reports, a definedness shadow (one byte per element, allocated only while something is
+// undefined) and a version counter bumped by every in-place write (for stale-handle checks).
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "ptoref/core/error.hpp"
+#include "ptoref/core/shape.hpp"
+
+namespace ptoref::detail {
+
+// 64-byte aligned storage so SIMD kernels can use aligned loads on whole buffers.
+template <class T>
+struct aligned_allocator {
+    using value_type = T;
+    static constexpr std::size_t alignment = 64;
+    aligned_allocator() noexcept = default;
+    template <class U>
+    aligned_allocator(const aligned_allocator<U>&) noexcept
+    {
+    }
+    T* allocate(std::size_t n)
+    {
+        if (n > static_cast<std::size_t>(-1) / sizeof(T) - alignment)
+            throw std::bad_alloc();
+        const std::size_t bytes = (n * sizeof(T) + alignment - 1) / alignment * alignment;
+        void* p = ::operator new(bytes, std::align_val_t(alignment));
+        return static_cast<T*>(p);
+    }
+    void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, std::align_val_t(alignment)); }
+    template <class U>
+    bool operator==(const aligned_allocator<U>&) const noexcept
+    {
+        return true;
+    }
+};
+
+inline std::uint64_t next_buffer_id() noexcept
+{
+    static std::atomic<std::uint64_t> counter{0};
+    return ++counter;
+}
+
+class buffer_base {
+public:
+    buffer_base(index size, std::string_view dtype_name, std::string_view origin_op, source_location origin)
+        : id_(next_buffer_id()), size_(size), dtype_name_(dtype_name), origin_op_(origin_op), origin_(origin)
+    {
+    }
+    buffer_base(const buffer_base&) = delete;
+    buffer_base& operator=(const buffer_base&) = delete;
+    virtual ~buffer_base() = default;
+
+    std::uint64_t id() const noexcept { return id_; }
+    index size() const noexcept { return size_; }
+    std::string_view dtype_name() const noexcept { return dtype_name_; }
+    std::string_view origin_op() const noexcept { return origin_op_; }
+    const source_location& origin() const noexcept { return origin_; }
+
+    // Name for reports; unnamed buffers are described by the op that made them.
+    const std::string& name() const noexcept { return name_; }
+    void set_name(std::string n) { name_ = std::move(n); }
+    std::string display_name() const
+    {
+        if (!name_.empty())
+            return "'" + name_ + "'";
+        return "<" + std::string(origin_op_) + " result from " + to_string(origin_) + ">";
+    }
+
+    // ---- definedness ---------------------------------------------------------------------
+    bool all_defined() const noexcept { return undefined_.load(std::memory_order_acquire) == 0; }
+    index undefined_count() const noexcept { return undefined_.load(std::memory_order_acquire); }
+    // nullptr means "every element defined".
+    const std::uint8_t* shadow() const noexcept
+    {
+        return all_defined() ? nullptr : shadow_.load(std::memory_order_acquire);
+    }
+    bool is_defined(index flat) const noexcept
+    {
+        const std::uint8_t* s = shadow();
+        return s == nullptr || s[flat] != 0;
+    }
+    void mark_all_undefined()
+    {
+        std::uint8_t* s = ensure_shadow();
+        std::fill(s, s + size_, std::uint8_t{0});
+        undefined_.store(size_, std::memory_order_release);
+    }
+    // Sets element `flat` to defined/undefined, keeping the count exact. Concurrent calls on
+    // disjoint elements are safe (threaded schedules of race-free programs).
+    void set_defined(index flat, bool d)
+    {
+        if (d && all_defined())
+            return;
+        std::uint8_t* s = ensure_shadow();
+        const std::uint8_t old = s[flat];
+        if (old == static_cast<std::uint8_t>(d))
+            return;
+        s[flat] = static_cast<std::uint8_t>(d);
+        undefined_.fetch_add(d ? -1 : 1, std::memory_order_acq_rel);
+    }
+
+    // ---- versions (an in-place write makes older handles stale) ---------------------------
+    std::uint64_t version() const noexcept { return version_.load(std::memory_order_acquire); }
+    std::uint64_t bump_version() noexcept { return version_.fetch_add(1, std::memory_order_acq_rel) + 1; }
+
+private:
+    std::uint8_t* ensure_shadow()
+    {
+        std::uint8_t* s = shadow_.load(std::memory_order_acquire);
+        if (s)
+            return s;
+        std::lock_guard<std::mutex> lock(shadow_mutex_);
+        s = shadow_.load(std::memory_order_relaxed);
+        if (!s) {
+            shadow_storage_.assign(static_cast<std::size_t>(size_), std::uint8_t{1});
+            s = shadow_storage_.data();
+            shadow_.store(s, std::memory_order_release);
+        }
+        return s;
+    }
+
+    std::uint64_t id_;
+    index size_;
+    std::string_view dtype_name_;
+    std::string_view origin_op_;
+    source_location origin_;
+    std::string name_;
+    std::atomic<index> undefined_{0};
+    std::atomic<std::uint8_t*> shadow_{nullptr};
+    std::vector<std::uint8_t> shadow_storage_;
+    std::mutex shadow_mutex_;
+    std::atomic<std::uint64_t> version_{0};
+};
+
+template <class T>
+class buffer final : public buffer_base {
+public:
+    buffer(index size, std::string_view dtype_name, std::string_view origin_op, source_location origin)
+        : buffer_base(size, dtype_name, origin_op, origin), data_(static_cast<std::size_t>(size))
+    {
+    }
+    T* data() noexcept { return data_.data(); }
+    const T* data() const noexcept { return data_.data(); }
+
+private:
+    std::vector<T, aligned_allocator<T>> data_;
+};
+
+} // namespace ptoref::detail

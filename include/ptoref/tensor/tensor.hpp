@@ -1,0 +1,233 @@
+// pl::Tensor<T>: a view (shape, strides, offset, valid_shape) over a shared buffer.
+//
+// Copying a Tensor copies the handle, not the data: slices, reshapes and transposes are views
+// of the same buffer, and assemble/write mutate that buffer in place, as the DSL's
+// orchestration level does. The element type is a template parameter so dtype misuse is a
+// compile error; the rank is dynamic (1..8).
+#pragma once
+
+#include <cstring>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ptoref/core/dtype.hpp"
+#include "ptoref/core/shape.hpp"
+#include "ptoref/tensor/access.hpp"
+#include "ptoref/tensor/buffer.hpp"
+
+namespace ptoref {
+
+template <element_type T>
+class Tensor {
+public:
+    using value_type = T;
+
+    Tensor() = default;
+    Tensor(std::shared_ptr<detail::buffer<T>> buf, dims shape, dims strides, index offset, dims valid)
+        : buf_(std::move(buf)), shape_(shape), strides_(strides), valid_(valid), offset_(offset),
+          version_(buf_ ? buf_->version() : 0)
+    {
+    }
+
+    explicit operator bool() const noexcept { return buf_ != nullptr; }
+
+    int rank() const noexcept { return shape_.size(); }
+    const dims& shape() const noexcept { return shape_; }
+    const dims& strides() const noexcept { return strides_; }
+    index offset() const noexcept { return offset_; }
+    const dims& valid_shape() const noexcept { return valid_; }
+    index numel() const noexcept { return shape_.product(); }
+    bool fully_valid() const noexcept { return valid_ == shape_; }
+
+    // Dense row-major over the whole buffer region it covers (extent-1 dims ignored).
+    bool is_contiguous() const noexcept
+    {
+        index expect = 1;
+        for (int d = rank() - 1; d >= 0; --d) {
+            if (shape_[d] != 1 && strides_[d] != expect)
+                return false;
+            expect *= shape_[d];
+        }
+        return true;
+    }
+
+    // The buffer's name, shared by every view of it ("" if unnamed).
+    const std::string& name() const
+    {
+        static const std::string empty;
+        return buf_ ? buf_->name() : empty;
+    }
+    Tensor& name(std::string n) &
+    {
+        storage().set_name(std::move(n));
+        return *this;
+    }
+    Tensor name(std::string n) &&
+    {
+        storage().set_name(std::move(n));
+        return std::move(*this);
+    }
+
+    // "'k_cache' BF16[128, 64]" — used in error messages.
+    std::string describe() const
+    {
+        if (!buf_)
+            return "<empty tensor>";
+        std::string s = buf_->display_name() + " " + std::string(dtype_traits<T>::name) + to_string(shape_);
+        if (!fully_valid())
+            s += " valid " + to_string(valid_);
+        return s;
+    }
+
+    detail::buffer<T>& storage() const
+    {
+        if (!buf_)
+            throw error("ptoref::Tensor", "use of an empty tensor handle (default-constructed Tensor)");
+        return *buf_;
+    }
+    const std::shared_ptr<detail::buffer<T>>& storage_ptr() const noexcept { return buf_; }
+
+    // The buffer version this handle was made at; a later in-place write makes it stale.
+    std::uint64_t handle_version() const noexcept { return version_; }
+
+    view_geometry geometry() const { return {shape_, strides_, offset_}; }
+    // What a read of this view touches: only its valid region.
+    view_geometry valid_geometry() const { return {valid_, strides_, offset_}; }
+
+    index flat_index(const dims& idx) const noexcept
+    {
+        index f = offset_;
+        for (int d = 0; d < rank(); ++d)
+            f += idx[d] * strides_[d];
+        return f;
+    }
+
+    // ---- host-side inspection: not an access of the program, never checked ----------------
+    std::vector<T> to_vector() const
+    {
+        std::vector<T> out;
+        out.reserve(static_cast<std::size_t>(numel()));
+        for_each_flat([&](index f) { out.push_back(storage().data()[f]); });
+        return out;
+    }
+    // Definedness of each element, row-major (1 = defined).
+    std::vector<std::uint8_t> defined_mask() const
+    {
+        std::vector<std::uint8_t> out;
+        out.reserve(static_cast<std::size_t>(numel()));
+        for_each_flat([&](index f) { out.push_back(storage().is_defined(f) ? 1 : 0); });
+        return out;
+    }
+    T get(const dims& idx) const { return storage().data()[checked_flat(idx)]; }
+    bool is_defined(const dims& idx) const { return storage().is_defined(checked_flat(idx)); }
+
+    // Calls f(flat buffer index) for every element of the physical shape, row-major.
+    template <class F>
+    void for_each_flat(F&& f) const
+    {
+        const int r = rank();
+        if (numel() == 0)
+            return;
+        dims idx = dims::filled(r, 0);
+        index base = offset_;
+        const index n_last = r ? shape_[r - 1] : 1;
+        const index s_last = r ? strides_[r - 1] : 0;
+        while (true) {
+            for (index j = 0; j < n_last; ++j)
+                f(base + j * s_last);
+            int d = r - 2;
+            for (; d >= 0; --d) {
+                base += strides_[d];
+                if (++idx[d] < shape_[d])
+                    break;
+                base -= strides_[d] * shape_[d];
+                idx[d] = 0;
+            }
+            if (d < 0)
+                return;
+        }
+    }
+
+private:
+    index checked_flat(const dims& idx) const
+    {
+        bool ok = idx.size() == rank();
+        for (int d = 0; ok && d < rank(); ++d)
+            ok = idx[d] >= 0 && idx[d] < shape_[d];
+        if (!ok)
+            throw error("ptoref::Tensor::get", "index " + to_string(idx) + " is outside " + describe());
+        return flat_index(idx);
+    }
+
+    std::shared_ptr<detail::buffer<T>> buf_;
+    dims shape_;
+    dims strides_;
+    dims valid_;
+    index offset_ = 0;
+    std::uint64_t version_ = 0;
+};
+
+namespace detail {
+
+inline void notify_create(buffer_base& b, std::string_view op, const source_location& loc)
+{
+    if (access_observer* o = current_observer())
+        o->on_create(b, op, loc);
+}
+
+template <element_type T>
+void notify_access(const Tensor<T>& t, const view_geometry& g, access_kind kind, std::string_view op,
+                   const source_location& loc)
+{
+    if (access_observer* o = current_observer())
+        o->on_access(access_event{&t.storage(), g, kind, t.handle_version(), op, loc});
+}
+
+inline void check_shape(const dims& shape, std::string_view op, const source_location& loc)
+{
+    if (shape.size() < 1)
+        throw error(std::string(op), "rank-0 shapes are not supported (shape " + to_string(shape) + ")", loc);
+    for (index e : shape)
+        if (e < 0)
+            throw error(std::string(op), "negative extent in shape " + to_string(shape), loc);
+}
+
+// A fresh, contiguous, fully valid tensor; contents are whatever the caller writes next.
+template <element_type T>
+Tensor<T> new_tensor(const dims& shape, std::string_view op, const source_location& loc)
+{
+    check_shape(shape, op, loc);
+    auto buf = std::make_shared<buffer<T>>(shape.product(), dtype_traits<T>::name, op, loc);
+    notify_create(*buf, op, loc);
+    return Tensor<T>(std::move(buf), shape, row_major_strides(shape), 0, shape);
+}
+
+} // namespace detail
+
+// Builds a tensor from row-major values (for tests, fixtures and file loaders).
+template <element_type T>
+Tensor<T> tensor_from(const dims& shape, std::span<const T> values, source_location loc = source_location::current())
+{
+    if (static_cast<index>(values.size()) != shape.product())
+        throw error("ptoref::tensor_from",
+                    std::to_string(values.size()) + " values do not fill shape " + to_string(shape), loc);
+    Tensor<T> t = detail::new_tensor<T>(shape, "tensor_from", loc);
+    if (!values.empty())
+        std::memcpy(static_cast<void*>(t.storage().data()), values.data(), values.size() * sizeof(T));
+    return t;
+}
+template <element_type T>
+Tensor<T> tensor_from(const dims& shape, const std::vector<T>& values, source_location loc = source_location::current())
+{
+    return tensor_from<T>(shape, std::span<const T>(values), loc);
+}
+
+namespace pl {
+using ptoref::Tensor;
+using ptoref::index;
+} // namespace pl
+
+} // namespace ptoref
