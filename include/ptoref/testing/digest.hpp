@@ -1,0 +1,41 @@
+// SHA-256 digests of tensor contents, for pinning goldens by hash.
+//
+// The digest covers the element bits only, row-major over the physical shape, each element as
+// its little-endian bytes (so it is the same on every host). Shape and dtype are not hashed:
+// pin them separately if they matter. Equal digests mean bit-identical data.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <string>
+
+#include "ptoref/tensor/tensor.hpp"
+#include "ptoref/testing/sha256.hpp"
+
+namespace ptoref::testing {
+
+template <element_type T>
+std::string digest(const Tensor<T>& t)
+{
+    sha256 h;
+    unsigned char chunk[4096];
+    std::size_t used = 0;
+    t.for_each_flat([&](index f) {
+        const T v = t.storage().data()[f];
+        std::uint32_t bits;
+        if constexpr (sizeof(T) == 4)
+            bits = std::bit_cast<std::uint32_t>(v);
+        else
+            bits = v.bits;
+        for (std::size_t k = 0; k < sizeof(T); ++k)
+            chunk[used++] = static_cast<unsigned char>(bits >> (8 * k));
+        if (used == sizeof chunk) {
+            h.update(chunk, used);
+            used = 0;
+        }
+    });
+    h.update(chunk, used);
+    return to_hex(h.finish());
+}
+
+} // namespace ptoref::testing
