@@ -29,3 +29,13 @@
 #include "ptoref/ops/matmul.hpp"
 #include "ptoref/ops/reduce.hpp"
 #include "ptoref/ops/view.hpp"
+
+#include "ptoref/check/config.hpp"
+#include "ptoref/check/definedness.hpp"
+#include "ptoref/check/observer.hpp"
+#include "ptoref/check/race_detector.hpp"
+#include "ptoref/check/records.hpp"
+
+#include "ptoref/parallel/context.hpp"
+#include "ptoref/parallel/loops.hpp"
+#include "ptoref/parallel/schedule.hpp"

@@ -115,6 +115,33 @@ constexpr bool advance_row_major(dims& idx, const dims& shape) noexcept
     return false;
 }
 
+// Calls f(offset + sum_d i_d * strides[d]) for every index of `shape`, row-major.
+template <class F>
+void for_each_offset(const dims& shape, const dims& strides, index offset, F&& f)
+{
+    const int r = shape.size();
+    if (shape.product() == 0)
+        return;
+    dims idx = dims::filled(r, 0);
+    index base = offset;
+    const index n_last = r ? shape[r - 1] : 1;
+    const index s_last = r ? strides[r - 1] : 0;
+    while (true) {
+        for (index j = 0; j < n_last; ++j)
+            f(base + j * s_last);
+        int d = r - 2;
+        for (; d >= 0; --d) {
+            base += strides[d];
+            if (++idx[d] < shape[d])
+                break;
+            base -= strides[d] * shape[d];
+            idx[d] = 0;
+        }
+        if (d < 0)
+            return;
+    }
+}
+
 // Row-major (C order) strides for a shape.
 inline dims row_major_strides(const dims& shape)
 {

@@ -25,10 +25,9 @@ inline void check_index(const dims& shape, const dims& idx, std::string_view op,
 }
 
 template <element_type T>
-Tensor<T> with_new_version(const Tensor<T>& t)
+Tensor<T> at_version(const Tensor<T>& t, std::uint64_t version)
 {
-    t.storage().bump_version();
-    return Tensor<T>(t.storage_ptr(), t.shape(), t.strides(), t.offset(), t.valid_shape());
+    return Tensor<T>(t.storage_ptr(), t.shape(), t.strides(), t.offset(), t.valid_shape(), version);
 }
 
 } // namespace detail
@@ -87,17 +86,23 @@ Tensor<T> assemble(const Tensor<T>& target, const Tensor<T>& source, const dims&
             advance_row_major(idx, valid);
         }
     }
-    detail::notify_access(target, window, access_kind::write, op, loc);
+    const std::uint64_t version = target.storage().bump_version();
+    detail::notify_access(target, window, access_kind::write, op, loc, version);
     T* dst = target.storage().data();
     detail::buffer<T>& buf = target.storage();
     const Tensor<T> walker(target.storage_ptr(), valid, target.strides(), window_offset, valid);
     index i = 0;
+    bool any_undefined = false;
     walker.for_each_flat([&](index f) {
         dst[f] = values[static_cast<std::size_t>(i)];
-        buf.set_defined(f, defined[static_cast<std::size_t>(i)] != 0);
+        const bool d = defined[static_cast<std::size_t>(i)] != 0;
+        buf.set_defined(f, d);
+        any_undefined = any_undefined || !d;
         ++i;
     });
-    return detail::with_new_version(target);
+    if (any_undefined)
+        buf.set_poison_origin(src.origin);
+    return detail::at_version(target, version);
 }
 
 // The scalar t[idx...] (index count = rank).
@@ -108,12 +113,20 @@ T read(const Tensor<T>& t, const dims& idx, source_location loc = source_locatio
     detail::require_handle(static_cast<bool>(t), op, "the tensor", loc);
     detail::check_index(t.shape(), idx, op, t.describe(), loc);
     const index f = t.flat_index(idx);
-    detail::notify_access(t, view_geometry{dims::filled(t.rank(), 1), t.strides(), f}, access_kind::read, op, loc);
+    const view_geometry g{dims::filled(t.rank(), 1), t.strides(), f};
+    detail::notify_access(t, g, access_kind::read, op, loc);
     // Outside the valid region the element is padding: it reads as poison.
+    bool padding = false;
     for (int d = 0; d < t.rank(); ++d)
-        if (idx[d] >= t.valid_shape()[d])
-            return detail::poison_value<T>();
-    return t.storage().data()[f];
+        padding = padding || idx[d] >= t.valid_shape()[d];
+    if (padding || !t.storage().is_defined(f)) {
+        if (detail::access_observer* o = detail::current_observer())
+            o->on_undefined_read(access_event{&t.storage(), g, access_kind::read, t.handle_version(), 0, op, loc},
+                                 padding ? "padding outside valid_shape " + to_string(t.valid_shape()) + " of " +
+                                               t.describe()
+                                         : t.storage().poison_origin());
+    }
+    return padding ? detail::poison_value<T>() : t.storage().data()[f];
 }
 
 // Stores one scalar at t[idx...] in place and returns t.
@@ -124,10 +137,12 @@ Tensor<T> write(const Tensor<T>& t, const dims& idx, T value, source_location lo
     detail::require_handle(static_cast<bool>(t), op, "the tensor", loc);
     detail::check_index(t.shape(), idx, op, t.describe(), loc);
     const index f = t.flat_index(idx);
-    detail::notify_access(t, view_geometry{dims::filled(t.rank(), 1), t.strides(), f}, access_kind::write, op, loc);
+    const std::uint64_t version = t.storage().bump_version();
+    detail::notify_access(t, view_geometry{dims::filled(t.rank(), 1), t.strides(), f}, access_kind::write, op, loc,
+                          version);
     t.storage().data()[f] = value;
     t.storage().set_defined(f, true);
-    return detail::with_new_version(t);
+    return detail::at_version(t, version);
 }
 
 } // namespace pl

@@ -27,7 +27,7 @@ Tensor<To> cast(const Tensor<From>& x, dtype_tag<To> /*target_type*/, cast_mode 
         for (index i = 0; i < n; ++i)
             o[i] = convert<To>(dx.data[i], mode);
     }
-    detail::finish_output(out, dx.defined, op, loc);
+    detail::finish_output(out, dx.defined, op, loc, dx.origin);
     return Tensor<To>(out.storage_ptr(), out.shape(), out.strides(), 0, x.valid_shape());
 }
 

@@ -38,7 +38,7 @@ Tensor<T> concat(const Tensor<T>& a, const Tensor<T>& b, source_location loc = s
                 def[static_cast<std::size_t>(i * (na + nb) + na + j)] = db.is_defined(i * nb + j);
         }
     }
-    detail::finish_output(out, track ? def.data() : nullptr, op, loc);
+    detail::finish_output(out, track ? def.data() : nullptr, op, loc, da.origin.empty() ? db.origin : da.origin);
     // Valid: the common valid rows; columns run contiguously only while a is fully valid.
     const index vrows = a.valid_shape()[0] < b.valid_shape()[0] ? a.valid_shape()[0] : b.valid_shape()[0];
     const index vcols = a.valid_shape()[1] == na ? na + b.valid_shape()[1] : a.valid_shape()[1];

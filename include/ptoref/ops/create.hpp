@@ -19,6 +19,10 @@ Tensor<T> create_tensor(const dims& shape, dtype_tag<T> /*dtype*/, source_locati
     Tensor<T> t = detail::new_tensor<T>(shape, "pl::create_tensor", loc);
     std::fill(t.storage().data(), t.storage().data() + t.numel(), detail::poison_value<T>());
     t.storage().mark_all_undefined();
+    t.storage().set_poison_origin("pl::create_tensor at " + to_string(loc) + " (never written)");
+    // Creation counts as a write by the creating iteration: a buffer created in one parallel
+    // iteration and used by another is a cross-iteration dependency.
+    detail::notify_access(t, t.geometry(), access_kind::write, "pl::create_tensor", loc);
     return t;
 }
 

@@ -38,7 +38,7 @@ Tensor<T> binary_op(const Tensor<T>& a, const Tensor<T>& b, std::string_view op,
         if (track)
             def[static_cast<std::size_t>(oi)] = da.is_defined(ia) && db.is_defined(ib);
     });
-    finish_output(out, track ? def.data() : nullptr, op, loc);
+    finish_output(out, track ? def.data() : nullptr, op, loc, da.origin.empty() ? db.origin : da.origin);
     dims valid = broadcast_valid(out_shape, a.shape(), a.valid_shape(), out_shape);
     valid = broadcast_valid(out_shape, b.shape(), b.valid_shape(), valid);
     return Tensor<T>(out.storage_ptr(), out.shape(), out.strides(), 0, valid);
@@ -53,7 +53,7 @@ Tensor<T> unary_op(const Tensor<T>& a, std::string_view op, const source_locatio
     const index n = da.size();
     for (index i = 0; i < n; ++i)
         o[i] = f(da.data[i]);
-    finish_output(out, da.defined, op, loc);
+    finish_output(out, da.defined, op, loc, da.origin);
     return Tensor<T>(out.storage_ptr(), out.shape(), out.strides(), 0, a.valid_shape());
 }
 

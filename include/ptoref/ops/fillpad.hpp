@@ -51,7 +51,7 @@ Tensor<T> fillpad(const Tensor<T>& x, PadValue pad_value = PadValue::zero,
             def[static_cast<std::size_t>(i)] = dx.defined[i];
         advance_row_major(idx, x.shape());
     }
-    detail::finish_output(out, dx.defined ? def.data() : nullptr, op, loc);
+    detail::finish_output(out, dx.defined ? def.data() : nullptr, op, loc, dx.origin);
     return out;
 }
 

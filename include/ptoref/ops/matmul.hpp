@@ -97,6 +97,7 @@ Tensor<Out> matmul_impl(const Tensor<accumulator_t<T>>* init, const Tensor<T>& a
     using acc_t = accumulator_t<T>;
     std::vector<acc_t> acc(static_cast<std::size_t>(d.m * d.n), acc_t{0});
     std::vector<std::uint8_t> def;
+    std::string origin;
     bool track = false;
     if (init) {
         require_handle(static_cast<bool>(*init), op, "acc", loc);
@@ -109,6 +110,7 @@ Tensor<Out> matmul_impl(const Tensor<accumulator_t<T>>* init, const Tensor<T>& a
         if (dc.defined) {
             def.assign(dc.defined, dc.defined + d.m * d.n);
             track = true;
+            origin = dc.origin;
         }
     }
     const dense<T> da = read_dense(a, op, loc);
@@ -117,12 +119,14 @@ Tensor<Out> matmul_impl(const Tensor<accumulator_t<T>>* init, const Tensor<T>& a
         def.assign(static_cast<std::size_t>(d.m * d.n), 1);
         track = true;
     }
+    if (origin.empty())
+        origin = da.origin.empty() ? db.origin : da.origin;
     matmul_accumulate(da, db, a_trans, b_trans, d, acc.data(), track ? def.data() : nullptr);
     Tensor<Out> out = new_tensor<Out>(dims{d.m, d.n}, op, loc);
     Out* o = out.storage().data();
     for (std::size_t i = 0; i < acc.size(); ++i)
         o[i] = narrow_accumulator<Out>(acc[i]);
-    finish_output(out, track ? def.data() : nullptr, op, loc);
+    finish_output(out, track ? def.data() : nullptr, op, loc, origin);
     const index vm = a_trans ? a.valid_shape()[1] : a.valid_shape()[0];
     const index vn = b_trans ? b.valid_shape()[0] : b.valid_shape()[1];
     return Tensor<Out>(out.storage_ptr(), out.shape(), out.strides(), 0, dims{vm, vn});

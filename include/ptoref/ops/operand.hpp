@@ -37,6 +37,7 @@ struct dense {
     dims shape;
     std::vector<T> own;
     std::vector<std::uint8_t> own_defined;
+    std::string origin; // where undefined elements came from ("" if all defined)
 
     index size() const noexcept { return shape.product(); }
     bool is_defined(index i) const noexcept { return defined == nullptr || defined[i] != 0; }
@@ -59,8 +60,10 @@ dense<T> read_dense(const Tensor<T>& t, std::string_view op, const source_locati
     const buffer<T>& buf = t.storage();
     if (t.is_contiguous() && t.fully_valid()) {
         d.data = buf.data() + t.offset();
-        if (const std::uint8_t* s = buf.shadow())
+        if (const std::uint8_t* s = buf.shadow()) {
             d.defined = s + t.offset();
+            d.origin = buf.poison_origin();
+        }
         return d;
     }
     const index n = t.numel();
@@ -90,6 +93,11 @@ dense<T> read_dense(const Tensor<T>& t, std::string_view op, const source_locati
     d.data = d.own.data();
     if (!d.own_defined.empty())
         d.defined = d.own_defined.data();
+    if (shadow)
+        d.origin = buf.poison_origin();
+    if (partial && d.origin.empty())
+        d.origin = "padding outside valid_shape " + to_string(t.valid_shape()) + " of " + t.describe() + " read by " +
+                   std::string(op) + " at " + to_string(loc);
     return d;
 }
 
@@ -97,13 +105,18 @@ dense<T> read_dense(const Tensor<T>& t, std::string_view op, const source_locati
 // op's write of it.
 template <element_type T>
 void finish_output(const Tensor<T>& out, const std::uint8_t* defined_mask, std::string_view op,
-                   const source_location& loc)
+                   const source_location& loc, const std::string& origin = {})
 {
     if (defined_mask) {
         buffer<T>& b = out.storage();
+        bool any = false;
         for (index i = 0; i < out.numel(); ++i)
-            if (!defined_mask[i])
+            if (!defined_mask[i]) {
                 b.set_defined(out.offset() + i, false);
+                any = true;
+            }
+        if (any)
+            b.set_poison_origin(origin.empty() ? std::string(op) + " at " + to_string(loc) : origin);
     }
     notify_access(out, out.geometry(), access_kind::write, op, loc);
 }

@@ -78,7 +78,7 @@ Tensor<T> reduce_rows(const Tensor<T>& x, row_reduction kind, std::string_view o
                 if (!dx.defined[r * n + j])
                     def[static_cast<std::size_t>(r)] = 0;
     }
-    finish_output(out, dx.defined ? def.data() : nullptr, op, loc);
+    finish_output(out, dx.defined ? def.data() : nullptr, op, loc, dx.origin);
     dims valid = x.valid_shape();
     valid[valid.size() - 1] = valid.back() > 0 ? 1 : 0;
     return Tensor<T>(out.storage_ptr(), out_shape, out.strides(), 0, valid);

@@ -133,7 +133,7 @@ Tensor<T> reshape(const Tensor<T>& t, const dims& shape, source_location loc = s
     const detail::dense<T> d = detail::read_dense(t, op, loc);
     Tensor<T> out = detail::new_tensor<T>(shape, op, loc);
     std::copy(d.data, d.data + t.numel(), out.storage().data());
-    detail::finish_output(out, d.defined, op, loc);
+    detail::finish_output(out, d.defined, op, loc, d.origin);
     return out;
 }
 

@@ -6,7 +6,9 @@
 // observer. With no observer installed the cost is one thread-local load per access.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "ptoref/core/shape.hpp"
@@ -25,29 +27,41 @@ struct view_geometry {
 };
 
 namespace detail {
-
 class buffer_base;
+}
 
 // One access of one op to one buffer.
 struct access_event {
-    buffer_base* buffer = nullptr;
+    detail::buffer_base* buffer = nullptr;
     view_geometry geometry;
     access_kind kind = access_kind::read;
     std::uint64_t handle_version = 0; // buffer version the accessing handle was made at
+    std::uint64_t write_version = 0;  // for in-place writes: the buffer version this write creates
     std::string_view op;
     source_location where;
 };
+
+namespace detail {
 
 class access_observer {
 public:
     virtual ~access_observer() = default;
     virtual void on_create(buffer_base& buf, std::string_view op, const source_location& loc) = 0;
     virtual void on_access(const access_event& e) = 0;
+    // A scalar read (pl::read) produced an undefined value; `origin` says where it came from.
+    virtual void on_undefined_read(const access_event& e, const std::string& origin) = 0;
 };
+
+// The observer new threads start with (the check layer registers itself here).
+inline std::atomic<access_observer*>& default_observer() noexcept
+{
+    static std::atomic<access_observer*> observer{nullptr};
+    return observer;
+}
 
 inline access_observer*& current_observer() noexcept
 {
-    thread_local access_observer* observer = nullptr;
+    thread_local access_observer* observer = default_observer().load(std::memory_order_acquire);
     return observer;
 }
 

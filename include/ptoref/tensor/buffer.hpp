@@ -54,12 +54,24 @@ inline std::uint64_t next_buffer_id() noexcept
 class buffer_base {
 public:
     buffer_base(index size, std::string_view dtype_name, std::string_view origin_op, source_location origin)
-        : id_(next_buffer_id()), size_(size), dtype_name_(dtype_name), origin_op_(origin_op), origin_(origin)
+        : id_(next_buffer_id()), size_(size), dtype_name_(dtype_name), origin_op_(origin_op), origin_(origin),
+          root_shape_{size}
     {
     }
     buffer_base(const buffer_base&) = delete;
     buffer_base& operator=(const buffer_base&) = delete;
-    virtual ~buffer_base() = default;
+    virtual ~buffer_base()
+    {
+        if (auto hook = destroy_hook().load(std::memory_order_acquire))
+            hook(id_);
+    }
+
+    // Called with the id of every buffer destroyed (the race detector drops its shadow of it).
+    static std::atomic<void (*)(std::uint64_t)>& destroy_hook() noexcept
+    {
+        static std::atomic<void (*)(std::uint64_t)> hook{nullptr};
+        return hook;
+    }
 
     std::uint64_t id() const noexcept { return id_; }
     index size() const noexcept { return size_; }
@@ -110,9 +122,47 @@ public:
         undefined_.fetch_add(d ? -1 : 1, std::memory_order_acq_rel);
     }
 
+    // The shape the buffer was created with: reports give regions in these coordinates.
+    const dims& root_shape() const noexcept { return root_shape_; }
+    void set_root_shape(const dims& s) { root_shape_ = s; }
+
+    // Where undefined data in this buffer came from (for definedness reports).
+    std::string poison_origin() const
+    {
+        std::lock_guard<std::mutex> lock(shadow_mutex_);
+        return poison_origin_;
+    }
+    void set_poison_origin(const std::string& origin)
+    {
+        std::lock_guard<std::mutex> lock(shadow_mutex_);
+        if (poison_origin_.empty())
+            poison_origin_ = origin;
+    }
+
     // ---- versions (an in-place write makes older handles stale) ---------------------------
     std::uint64_t version() const noexcept { return version_.load(std::memory_order_acquire); }
     std::uint64_t bump_version() noexcept { return version_.fetch_add(1, std::memory_order_acq_rel) + 1; }
+
+    // Per element: the version and the op site (an index into the checks' site table) of the
+    // last in-place write. Allocated on the first in-place write; null before.
+    struct write_log {
+        std::vector<std::uint32_t> version;
+        std::vector<std::uint32_t> site;
+    };
+    write_log* writes() const noexcept { return writes_.load(std::memory_order_acquire); }
+    write_log& ensure_writes()
+    {
+        if (write_log* w = writes())
+            return *w;
+        std::lock_guard<std::mutex> lock(shadow_mutex_);
+        if (!writes_storage_) {
+            writes_storage_ = std::make_unique<write_log>();
+            writes_storage_->version.assign(static_cast<std::size_t>(size_), 0);
+            writes_storage_->site.assign(static_cast<std::size_t>(size_), 0);
+            writes_.store(writes_storage_.get(), std::memory_order_release);
+        }
+        return *writes_storage_;
+    }
 
 private:
     std::uint8_t* ensure_shadow()
@@ -139,8 +189,12 @@ private:
     std::atomic<index> undefined_{0};
     std::atomic<std::uint8_t*> shadow_{nullptr};
     std::vector<std::uint8_t> shadow_storage_;
-    std::mutex shadow_mutex_;
+    mutable std::mutex shadow_mutex_;
     std::atomic<std::uint64_t> version_{0};
+    dims root_shape_;
+    std::string poison_origin_;
+    std::atomic<write_log*> writes_{nullptr};
+    std::unique_ptr<write_log> writes_storage_;
 };
 
 template <class T>

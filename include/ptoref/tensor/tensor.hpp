@@ -6,6 +6,7 @@
 // compile error; the rank is dynamic (1..8).
 #pragma once
 
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <span>
@@ -31,6 +32,48 @@ public:
           version_(buf_ ? buf_->version() : 0)
     {
     }
+    Tensor(std::shared_ptr<detail::buffer<T>> buf, dims shape, dims strides, index offset, dims valid,
+           std::uint64_t version)
+        : buf_(std::move(buf)), shape_(shape), strides_(strides), valid_(valid), offset_(offset), version_(version)
+    {
+    }
+
+    Tensor(const Tensor& o)
+        : buf_(o.buf_), shape_(o.shape_), strides_(o.strides_), valid_(o.valid_), offset_(o.offset_),
+          version_(o.handle_version())
+    {
+    }
+    Tensor(Tensor&& o) noexcept
+        : buf_(std::move(o.buf_)), shape_(o.shape_), strides_(o.strides_), valid_(o.valid_), offset_(o.offset_),
+          version_(o.handle_version())
+    {
+    }
+    // Assigning a handle of the same view (the idiom `t = pl::assemble(t, x, off)`) writes no
+    // field but the version, atomically, and never moves it backwards: parallel iterations on
+    // threads can all rebind `t` without a data race, and a handle a thread just produced is
+    // never made to look older by another thread's assignment. Any other assignment is a plain
+    // copy. (To keep an older version, keep it in another variable.)
+    Tensor& operator=(const Tensor& o)
+    {
+        if (this == &o)
+            return *this;
+        if (!same_view(o)) {
+            buf_ = o.buf_;
+            shape_ = o.shape_;
+            strides_ = o.strides_;
+            valid_ = o.valid_;
+            offset_ = o.offset_;
+            version_.store(o.handle_version(), std::memory_order_relaxed);
+            return *this;
+        }
+        std::uint64_t cur = version_.load(std::memory_order_relaxed);
+        const std::uint64_t want = o.handle_version();
+        while (cur < want && !version_.compare_exchange_weak(cur, want, std::memory_order_relaxed))
+            ;
+        return *this;
+    }
+    Tensor& operator=(Tensor&& o) noexcept { return *this = static_cast<const Tensor&>(o); }
+    ~Tensor() = default;
 
     explicit operator bool() const noexcept { return buf_ != nullptr; }
 
@@ -91,7 +134,7 @@ public:
     const std::shared_ptr<detail::buffer<T>>& storage_ptr() const noexcept { return buf_; }
 
     // The buffer version this handle was made at; a later in-place write makes it stale.
-    std::uint64_t handle_version() const noexcept { return version_; }
+    std::uint64_t handle_version() const noexcept { return version_.load(std::memory_order_relaxed); }
 
     view_geometry geometry() const { return {shape_, strides_, offset_}; }
     // What a read of this view touches: only its valid region.
@@ -128,30 +171,16 @@ public:
     template <class F>
     void for_each_flat(F&& f) const
     {
-        const int r = rank();
-        if (numel() == 0)
-            return;
-        dims idx = dims::filled(r, 0);
-        index base = offset_;
-        const index n_last = r ? shape_[r - 1] : 1;
-        const index s_last = r ? strides_[r - 1] : 0;
-        while (true) {
-            for (index j = 0; j < n_last; ++j)
-                f(base + j * s_last);
-            int d = r - 2;
-            for (; d >= 0; --d) {
-                base += strides_[d];
-                if (++idx[d] < shape_[d])
-                    break;
-                base -= strides_[d] * shape_[d];
-                idx[d] = 0;
-            }
-            if (d < 0)
-                return;
-        }
+        for_each_offset(shape_, strides_, offset_, f);
     }
 
 private:
+    bool same_view(const Tensor& o) const noexcept
+    {
+        return buf_ == o.buf_ && offset_ == o.offset_ && shape_ == o.shape_ && strides_ == o.strides_ &&
+               valid_ == o.valid_;
+    }
+
     index checked_flat(const dims& idx) const
     {
         bool ok = idx.size() == rank();
@@ -167,7 +196,7 @@ private:
     dims strides_;
     dims valid_;
     index offset_ = 0;
-    std::uint64_t version_ = 0;
+    std::atomic<std::uint64_t> version_{0};
 };
 
 namespace detail {
@@ -180,10 +209,10 @@ inline void notify_create(buffer_base& b, std::string_view op, const source_loca
 
 template <element_type T>
 void notify_access(const Tensor<T>& t, const view_geometry& g, access_kind kind, std::string_view op,
-                   const source_location& loc)
+                   const source_location& loc, std::uint64_t write_version = 0)
 {
     if (access_observer* o = current_observer())
-        o->on_access(access_event{&t.storage(), g, kind, t.handle_version(), op, loc});
+        o->on_access(access_event{&t.storage(), g, kind, t.handle_version(), write_version, op, loc});
 }
 
 inline void check_shape(const dims& shape, std::string_view op, const source_location& loc)
@@ -201,6 +230,7 @@ Tensor<T> new_tensor(const dims& shape, std::string_view op, const source_locati
 {
     check_shape(shape, op, loc);
     auto buf = std::make_shared<buffer<T>>(shape.product(), dtype_traits<T>::name, op, loc);
+    buf->set_root_shape(shape);
     notify_create(*buf, op, loc);
     return Tensor<T>(std::move(buf), shape, row_major_strides(shape), 0, shape);
 }

@@ -1,0 +1,138 @@
+// Whether checks run, and where their findings go.
+//
+// Checks are on by default: a parallel loop whose iterations conflict throws race_error when it
+// ends; undefined data reaching a scalar read throws definedness_error; a stale read throws
+// stale_error. PTOREF_CHECK=off in the environment (or set_enabled(false)) turns them off.
+// A `collector` in scope takes the findings as records instead of throwing (for tests and for
+// tools that print every finding).
+#pragma once
+
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ptoref/check/records.hpp"
+
+namespace ptoref::check {
+
+namespace detail {
+inline std::atomic<bool>& enabled_flag()
+{
+    static std::atomic<bool> flag{[] {
+        const char* env = std::getenv("PTOREF_CHECK");
+        const std::string_view v = env ? env : "";
+        return !(v == "off" || v == "0" || v == "false");
+    }()};
+    return flag;
+}
+} // namespace detail
+
+inline bool enabled() noexcept { return detail::enabled_flag().load(std::memory_order_relaxed); }
+inline void set_enabled(bool on) noexcept { detail::enabled_flag().store(on, std::memory_order_relaxed); }
+
+// Turns checks off (or on) for a scope, restoring the previous setting.
+class enabled_scope {
+public:
+    explicit enabled_scope(bool on) noexcept : saved_(enabled()) { set_enabled(on); }
+    ~enabled_scope() { set_enabled(saved_); }
+    enabled_scope(const enabled_scope&) = delete;
+    enabled_scope& operator=(const enabled_scope&) = delete;
+
+private:
+    bool saved_;
+};
+
+class collector;
+
+namespace detail {
+struct collector_registry {
+    std::mutex mutex;
+    std::vector<collector*> stack;
+};
+inline collector_registry& collectors()
+{
+    static collector_registry r;
+    return r;
+}
+} // namespace detail
+
+class collector {
+public:
+    collector()
+    {
+        auto& r = detail::collectors();
+        std::lock_guard<std::mutex> lock(r.mutex);
+        r.stack.push_back(this);
+    }
+    ~collector()
+    {
+        auto& r = detail::collectors();
+        std::lock_guard<std::mutex> lock(r.mutex);
+        std::erase(r.stack, this);
+    }
+    collector(const collector&) = delete;
+    collector& operator=(const collector&) = delete;
+
+    const std::vector<race_record>& races() const noexcept { return races_; }
+    const std::vector<definedness_record>& undefined() const noexcept { return undefined_; }
+    const std::vector<stale_record>& stale() const noexcept { return stale_; }
+    bool clean() const noexcept { return races_.empty() && undefined_.empty() && stale_.empty(); }
+    std::string report() const
+    {
+        return records_to_string(races_) + records_to_string(undefined_) + records_to_string(stale_);
+    }
+
+private:
+    friend struct deliver;
+    std::vector<race_record> races_;
+    std::vector<definedness_record> undefined_;
+    std::vector<stale_record> stale_;
+};
+
+// Hands findings to the innermost collector, or throws them.
+struct deliver {
+    static void races(std::vector<race_record> records)
+    {
+        if (records.empty())
+            return;
+        auto& r = detail::collectors();
+        {
+            std::lock_guard<std::mutex> lock(r.mutex);
+            if (!r.stack.empty()) {
+                auto& dst = r.stack.back()->races_;
+                dst.insert(dst.end(), records.begin(), records.end());
+                return;
+            }
+        }
+        throw race_error(std::move(records));
+    }
+    static void undefined(definedness_record rec)
+    {
+        auto& r = detail::collectors();
+        {
+            std::lock_guard<std::mutex> lock(r.mutex);
+            if (!r.stack.empty()) {
+                r.stack.back()->undefined_.push_back(std::move(rec));
+                return;
+            }
+        }
+        throw definedness_error(std::move(rec));
+    }
+    static void stale(stale_record rec)
+    {
+        auto& r = detail::collectors();
+        {
+            std::lock_guard<std::mutex> lock(r.mutex);
+            if (!r.stack.empty()) {
+                r.stack.back()->stale_.push_back(std::move(rec));
+                return;
+            }
+        }
+        throw stale_error(std::move(rec));
+    }
+};
+
+} // namespace ptoref::check

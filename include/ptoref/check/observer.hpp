@@ -1,0 +1,161 @@
+// The checker: the access observer every thread starts with while checks are enabled.
+//
+// It forwards each access to the race detector of every enclosing parallel loop instance,
+// keeps the per-element version log of in-place writes, judges reads through superseded
+// handles (stale versions) and reports undefined scalars.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "ptoref/check/boxes.hpp"
+#include "ptoref/check/config.hpp"
+#include "ptoref/check/race_detector.hpp"
+#include "ptoref/parallel/context.hpp"
+#include "ptoref/tensor/access.hpp"
+#include "ptoref/tensor/buffer.hpp"
+
+namespace ptoref::check {
+
+namespace detail {
+
+// Op sites of in-place writes, shared by all buffers' write logs (index 0 = unknown).
+class site_table {
+public:
+    std::uint32_t intern(const op_site& s)
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        const auto key = std::make_tuple(s.op, std::string(s.where.file_name()), s.where.line(), s.kind);
+        auto it = ids_.find(key);
+        if (it != ids_.end())
+            return it->second;
+        sites_.push_back(s);
+        const auto id = static_cast<std::uint32_t>(sites_.size());
+        ids_.emplace(key, id);
+        return id;
+    }
+    op_site get(std::uint32_t id)
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return id == 0 || id > sites_.size() ? op_site{"<unknown>", {}, access_kind::write} : sites_[id - 1];
+    }
+
+private:
+    std::mutex mutex_;
+    std::vector<op_site> sites_;
+    std::map<std::tuple<std::string, std::string, std::uint_least32_t, access_kind>, std::uint32_t> ids_;
+};
+
+inline site_table& write_sites()
+{
+    static site_table t;
+    return t;
+}
+
+inline std::string tensor_name(const ptoref::detail::buffer_base& b)
+{
+    return b.name().empty() ? b.display_name() : b.name();
+}
+
+} // namespace detail
+
+class checker final : public ptoref::detail::access_observer {
+public:
+    static checker& instance()
+    {
+        static checker c;
+        return c;
+    }
+
+    void on_create(ptoref::detail::buffer_base&, std::string_view, const source_location&) override {}
+
+    void on_access(const access_event& e) override
+    {
+        if (!enabled())
+            return;
+        for (const ptoref::detail::loop_frame& f : ptoref::detail::loop_frames())
+            if (f.race)
+                f.race->record(e, f.value);
+        if (e.kind == access_kind::write) {
+            if (e.write_version)
+                log_write(e);
+        } else if (e.handle_version < e.buffer->version()) {
+            check_stale(e);
+        }
+    }
+
+    void on_undefined_read(const access_event& e, const std::string& origin) override
+    {
+        if (!enabled())
+            return;
+        definedness_record r;
+        r.tensor = detail::tensor_name(*e.buffer);
+        r.where = op_site{std::string(e.op), e.where, access_kind::read};
+        r.tensor_shape = e.buffer->root_shape();
+        r.region = coalesce({e.geometry.offset}, r.tensor_shape);
+        r.elements = 1;
+        r.origin = origin.empty() ? "unknown" : origin;
+        deliver::undefined(std::move(r));
+    }
+
+private:
+    checker() = default;
+
+    static void log_write(const access_event& e)
+    {
+        auto& log = e.buffer->ensure_writes();
+        const std::uint32_t site = detail::write_sites().intern(op_site{std::string(e.op), e.where, e.kind});
+        const auto v = static_cast<std::uint32_t>(e.write_version);
+        for_each_offset(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index f) {
+            log.version[static_cast<std::size_t>(f)] = v;
+            log.site[static_cast<std::size_t>(f)] = site;
+        });
+    }
+
+    static void check_stale(const access_event& e)
+    {
+        const auto* log = e.buffer->writes();
+        if (!log)
+            return;
+        std::vector<index> flats;
+        std::uint32_t newest = 0, newest_site = 0;
+        for_each_offset(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index f) {
+            const std::uint32_t v = log->version[static_cast<std::size_t>(f)];
+            if (v > e.handle_version) {
+                flats.push_back(f);
+                if (v > newest) {
+                    newest = v;
+                    newest_site = log->site[static_cast<std::size_t>(f)];
+                }
+            }
+        });
+        if (flats.empty())
+            return;
+        stale_record r;
+        r.tensor = detail::tensor_name(*e.buffer);
+        r.read = op_site{std::string(e.op), e.where, access_kind::read};
+        r.write = detail::write_sites().get(newest_site);
+        r.handle_version = e.handle_version;
+        r.write_version = newest;
+        r.tensor_shape = e.buffer->root_shape();
+        r.region = coalesce(std::move(flats), r.tensor_shape);
+        for (const box& b : r.region)
+            r.elements += b.count();
+        deliver::stale(std::move(r));
+    }
+};
+
+namespace detail {
+// Registers the checker as every thread's starting observer, and buffer destruction with the
+// race detector, when this header is part of the program.
+inline const bool checker_registered = [] {
+    ptoref::detail::default_observer().store(&checker::instance(), std::memory_order_release);
+    ptoref::detail::buffer_base::destroy_hook().store(&loop_race_state::forget_everywhere, std::memory_order_release);
+    return true;
+}();
+} // namespace detail
+
+} // namespace ptoref::check

@@ -1,0 +1,208 @@
+// The exact race detector for one instance of a parallel loop.
+//
+// Per element of every buffer touched during the loop, a shadow cell holds the last writer
+// iteration and the first two distinct reader iterations, with their op sites. Each access of
+// iteration i to element e is judged against the cell:
+//   write: another writer -> WAW; another reader -> WAR.   read: another writer -> RAW.
+// This flags every element that two different iterations touch with at least one write (if a
+// third iteration's reader was dropped, the two kept readers include one that differs from the
+// writer), and flags nothing else. Cost: constant work per element access per enclosing
+// parallel level; memory: one cell per distinct element touched (paged, so sparse footprints
+// of huge buffers stay cheap; a destroyed buffer's cells are dropped).
+#pragma once
+
+#include <climits>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "ptoref/check/boxes.hpp"
+#include "ptoref/check/records.hpp"
+#include "ptoref/tensor/access.hpp"
+#include "ptoref/tensor/buffer.hpp"
+
+namespace ptoref::check {
+
+class loop_race_state;
+
+namespace detail {
+// Loop instances currently being checked, so buffer destruction can drop their shadows.
+struct active_loops {
+    std::mutex mutex;
+    std::set<loop_race_state*> loops;
+};
+inline active_loops& active()
+{
+    static active_loops a;
+    return a;
+}
+} // namespace detail
+
+class loop_race_state {
+public:
+    loop_race_state(std::string loop_kind, source_location site, std::vector<index> outer_path)
+        : loop_kind_(std::move(loop_kind)), site_(site), outer_path_(std::move(outer_path))
+    {
+        std::lock_guard<std::mutex> lock(detail::active().mutex);
+        detail::active().loops.insert(this);
+    }
+    ~loop_race_state()
+    {
+        std::lock_guard<std::mutex> lock(detail::active().mutex);
+        detail::active().loops.erase(this);
+    }
+    loop_race_state(const loop_race_state&) = delete;
+    loop_race_state& operator=(const loop_race_state&) = delete;
+
+    static void forget_everywhere(std::uint64_t buffer_id)
+    {
+        std::lock_guard<std::mutex> lock(detail::active().mutex);
+        for (loop_race_state* s : detail::active().loops)
+            s->forget(buffer_id);
+    }
+
+    void record(const access_event& e, index iteration)
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        const std::uint32_t site = intern(op_site{std::string(e.op), e.where, e.kind});
+        shadow& sh = shadow_of(*e.buffer);
+        const bool write = e.kind == access_kind::write;
+        for_each_offset(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index f) {
+            cell& c = sh.at(f);
+            if (write) {
+                if (c.writer != none && c.writer != iteration)
+                    conflict(e.buffer->id(), race_kind::waw, c.writer, c.writer_site, iteration, site, f);
+                else if (c.reader1 != none && c.reader1 != iteration)
+                    conflict(e.buffer->id(), race_kind::war, c.reader1, c.reader1_site, iteration, site, f);
+                else if (c.reader2 != none && c.reader2 != iteration)
+                    conflict(e.buffer->id(), race_kind::war, c.reader2, c.reader2_site, iteration, site, f);
+                c.writer = iteration;
+                c.writer_site = site;
+            } else {
+                if (c.writer != none && c.writer != iteration)
+                    conflict(e.buffer->id(), race_kind::raw, c.writer, c.writer_site, iteration, site, f);
+                if (c.reader1 == none) {
+                    c.reader1 = iteration;
+                    c.reader1_site = site;
+                } else if (c.reader1 != iteration && c.reader2 == none) {
+                    c.reader2 = iteration;
+                    c.reader2_site = site;
+                }
+            }
+        });
+    }
+
+    void forget(std::uint64_t buffer_id)
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        shadows_.erase(buffer_id);
+    }
+
+    // The loop's findings, one record per (tensor, kind, iteration pair, op sites), with the
+    // conflicting elements coalesced into boxes.
+    std::vector<race_record> finish()
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        std::vector<race_record> out;
+        for (auto& [key, flats] : conflicts_) {
+            const auto& [buffer_id, kind, it1, site1, it2, site2] = key;
+            const buffer_info& info = buffers_.at(buffer_id);
+            race_record r;
+            r.tensor = info.name;
+            r.kind = kind;
+            r.loop = loop_kind_;
+            r.loop_site = site_;
+            r.first_iteration = outer_path_;
+            r.first_iteration.push_back(it1);
+            r.second_iteration = outer_path_;
+            r.second_iteration.push_back(it2);
+            r.first = sites_[site1];
+            r.second = sites_[site2];
+            r.tensor_shape = info.shape;
+            r.region = coalesce(flats, info.shape);
+            for (const box& b : r.region)
+                r.elements += b.count();
+            out.push_back(std::move(r));
+        }
+        return out;
+    }
+
+    bool has_conflicts() const
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return !conflicts_.empty();
+    }
+
+private:
+    static constexpr index none = INT64_MIN;
+    static constexpr int page_bits = 12;
+
+    struct cell {
+        index writer = none;
+        index reader1 = none;
+        index reader2 = none;
+        std::uint32_t writer_site = 0, reader1_site = 0, reader2_site = 0;
+    };
+    struct shadow {
+        std::vector<std::unique_ptr<cell[]>> pages;
+        cell& at(index f)
+        {
+            const std::size_t p = static_cast<std::size_t>(f >> page_bits);
+            if (!pages[p])
+                pages[p] = std::make_unique<cell[]>(std::size_t{1} << page_bits);
+            return pages[p][static_cast<std::size_t>(f & ((index{1} << page_bits) - 1))];
+        }
+    };
+    struct buffer_info {
+        std::string name;
+        dims shape;
+    };
+
+    shadow& shadow_of(const ptoref::detail::buffer_base& b)
+    {
+        auto it = shadows_.find(b.id());
+        if (it != shadows_.end())
+            return it->second;
+        buffers_.try_emplace(b.id(), buffer_info{b.name().empty() ? b.display_name() : b.name(), b.root_shape()});
+        shadow& sh = shadows_[b.id()];
+        sh.pages.resize(static_cast<std::size_t>((b.size() >> page_bits) + 1));
+        return sh;
+    }
+
+    std::uint32_t intern(op_site s)
+    {
+        const auto key = std::make_tuple(s.op, std::string(s.where.file_name()), s.where.line(), s.kind);
+        auto it = site_ids_.find(key);
+        if (it != site_ids_.end())
+            return it->second;
+        const auto id = static_cast<std::uint32_t>(sites_.size());
+        sites_.push_back(std::move(s));
+        site_ids_.emplace(key, id);
+        return id;
+    }
+
+    void conflict(std::uint64_t buffer, race_kind kind, index it1, std::uint32_t site1, index it2, std::uint32_t site2,
+                  index flat)
+    {
+        conflicts_[std::make_tuple(buffer, kind, it1, site1, it2, site2)].push_back(flat);
+    }
+
+    std::string loop_kind_;
+    source_location site_;
+    std::vector<index> outer_path_;
+    mutable std::mutex mutex_;
+    std::unordered_map<std::uint64_t, shadow> shadows_;
+    std::map<std::uint64_t, buffer_info> buffers_; // kept after a buffer dies, for its records
+    std::vector<op_site> sites_;
+    std::map<std::tuple<std::string, std::string, std::uint_least32_t, access_kind>, std::uint32_t> site_ids_;
+    std::map<std::tuple<std::uint64_t, race_kind, index, std::uint32_t, index, std::uint32_t>, std::vector<index>>
+        conflicts_;
+};
+
+} // namespace ptoref::check

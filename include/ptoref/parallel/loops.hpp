@@ -1,0 +1,211 @@
+// pl::range, pl::parallel and pl::spmd: the DSL's loops, with C++ lambdas as bodies.
+//
+//   pl::parallel(0, batch, 1, [&](pl::index b) { ... });
+//   pl::parallel(0, n, 1, pl::chunk(4), [&](pl::index i) { ... });   // chunk changes nothing numerically
+//   pl::range(0, n, TILE, [&](pl::index t) { ... });
+//   pl::spmd(blocks, [&](pl::index block) { ... });
+//
+// Bounds follow Python's range (half-open, any nonzero step). pl::range runs in index order.
+// pl::parallel and pl::spmd iterations may run in any order or on threads (the schedule); with
+// checks enabled, every instance of such a loop is judged by the exact race detector and a
+// conflict throws race_error when the loop ends (or goes to a check::collector).
+#pragma once
+
+#include <atomic>
+#include <concepts>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "ptoref/check/config.hpp"
+#include "ptoref/check/observer.hpp"
+#include "ptoref/check/race_detector.hpp"
+#include "ptoref/parallel/context.hpp"
+#include "ptoref/parallel/schedule.hpp"
+
+namespace ptoref::pl {
+
+// Per-loop options: the DSL's chunk size and, for parallel loops, a schedule for this call.
+struct loop_options {
+    index chunk_size = 0; // 0 = no chunking; otherwise > 0 and numerically a no-op
+    std::optional<schedule> sched;
+
+    loop_options& with_schedule(schedule s)
+    {
+        sched = s;
+        return *this;
+    }
+};
+inline loop_options chunk(index size) { return loop_options{size, std::nullopt}; }
+inline loop_options on(schedule s) { return loop_options{0, s}; }
+
+template <class F>
+concept loop_body = std::invocable<F&, index>;
+
+namespace detail {
+
+inline index trip_count(index start, index stop, index step, std::string_view loop, const loop_options& opt,
+                        const source_location& loc)
+{
+    if (step == 0)
+        throw error(std::string(loop), "step must not be zero", loc);
+    if (opt.chunk_size < 0)
+        throw error(std::string(loop), "chunk size must be positive, got " + std::to_string(opt.chunk_size), loc);
+    if (step > 0)
+        return start < stop ? (stop - start + step - 1) / step : 0;
+    return start > stop ? (start - stop - step - 1) / (-step) : 0;
+}
+
+// Pushes an iteration frame for the lifetime of the guard.
+class frame_guard {
+public:
+    frame_guard(index value, check::loop_race_state* race) { ptoref::detail::loop_frames().push_back({value, race}); }
+    ~frame_guard() { ptoref::detail::loop_frames().pop_back(); }
+    frame_guard(const frame_guard&) = delete;
+    frame_guard& operator=(const frame_guard&) = delete;
+};
+
+// True inside a worker thread of a threaded schedule: nested parallel loops there run in order
+// on that worker (the bits cannot differ for a race-free program, and threads do not multiply).
+inline bool& in_worker() noexcept
+{
+    thread_local bool w = false;
+    return w;
+}
+
+template <class F>
+void run_parallel(std::string_view loop, index start, index stop, index step, const loop_options& opt, F& body,
+                  const source_location& loc)
+{
+    const index n = trip_count(start, stop, step, loop, opt, loc);
+    schedule sch = opt.sched ? *opt.sched : default_schedule();
+    std::unique_ptr<check::loop_race_state> race;
+    if (check::enabled())
+        race = std::make_unique<check::loop_race_state>(std::string(loop), loc, ptoref::detail::current_loop_path());
+    const std::vector<index> order = sch.order(n);
+    const bool threaded = sch.which() == schedule::kind::threads && sch.thread_count() > 1 && n > 1 && !in_worker();
+    if (!threaded) {
+        for (index k : order) {
+            const index value = start + k * step;
+            frame_guard g(value, race.get());
+            body(value);
+        }
+    } else {
+        const std::vector<ptoref::detail::loop_frame> parent = ptoref::detail::loop_frames();
+        ptoref::detail::access_observer* observer = ptoref::detail::current_observer();
+        std::atomic<std::size_t> next{0};
+        std::exception_ptr failure;
+        std::mutex failure_mutex;
+        auto worker = [&] {
+            ptoref::detail::loop_frames() = parent;
+            ptoref::detail::current_observer() = observer;
+            in_worker() = true;
+            for (;;) {
+                const std::size_t k = next.fetch_add(1, std::memory_order_relaxed);
+                if (k >= order.size())
+                    break;
+                try {
+                    const index value = start + order[k] * step;
+                    frame_guard g(value, race.get());
+                    body(value);
+                } catch (...) {
+                    std::lock_guard<std::mutex> lock(failure_mutex);
+                    if (!failure)
+                        failure = std::current_exception();
+                    next.store(order.size(), std::memory_order_relaxed); // stop handing out work
+                }
+            }
+        };
+        const int count = static_cast<int>(std::min<index>(sch.thread_count(), n));
+        std::vector<std::thread> pool;
+        pool.reserve(static_cast<std::size_t>(count - 1));
+        for (int t = 1; t < count; ++t)
+            pool.emplace_back(worker);
+        const bool was_worker = in_worker();
+        const auto saved_frames = ptoref::detail::loop_frames();
+        worker(); // the calling thread works too
+        in_worker() = was_worker;
+        ptoref::detail::loop_frames() = saved_frames;
+        for (std::thread& t : pool)
+            t.join();
+        if (failure)
+            std::rethrow_exception(failure);
+    }
+    if (race)
+        check::deliver::races(race->finish());
+}
+
+} // namespace detail
+
+// ---- pl::range: sequential ----------------------------------------------------------------
+
+template <loop_body F>
+void range(index start, index stop, index step, const loop_options& opt, F&& body,
+           source_location loc = source_location::current())
+{
+    const index n = detail::trip_count(start, stop, step, "pl.range", opt, loc);
+    for (index k = 0; k < n; ++k) {
+        const index value = start + k * step;
+        detail::frame_guard g(value, nullptr);
+        body(value);
+    }
+}
+template <loop_body F>
+void range(index start, index stop, index step, F&& body, source_location loc = source_location::current())
+{
+    range(start, stop, step, loop_options{}, body, loc);
+}
+template <loop_body F>
+void range(index start, index stop, F&& body, source_location loc = source_location::current())
+{
+    range(start, stop, 1, loop_options{}, body, loc);
+}
+template <loop_body F>
+void range(index stop, F&& body, source_location loc = source_location::current())
+{
+    range(0, stop, 1, loop_options{}, body, loc);
+}
+
+// ---- pl::parallel: independent iterations ------------------------------------------------
+
+template <loop_body F>
+void parallel(index start, index stop, index step, const loop_options& opt, F&& body,
+              source_location loc = source_location::current())
+{
+    detail::run_parallel("pl.parallel", start, stop, step, opt, body, loc);
+}
+template <loop_body F>
+void parallel(index start, index stop, index step, F&& body, source_location loc = source_location::current())
+{
+    detail::run_parallel("pl.parallel", start, stop, step, loop_options{}, body, loc);
+}
+template <loop_body F>
+void parallel(index start, index stop, F&& body, source_location loc = source_location::current())
+{
+    detail::run_parallel("pl.parallel", start, stop, 1, loop_options{}, body, loc);
+}
+template <loop_body F>
+void parallel(index stop, F&& body, source_location loc = source_location::current())
+{
+    detail::run_parallel("pl.parallel", 0, stop, 1, loop_options{}, body, loc);
+}
+
+// ---- pl::spmd: n concurrent blocks, judged like parallel iterations ------------------------
+
+template <loop_body F>
+void spmd(index blocks, const loop_options& opt, F&& body, source_location loc = source_location::current())
+{
+    detail::run_parallel("pl.spmd", 0, blocks, 1, opt, body, loc);
+}
+template <loop_body F>
+void spmd(index blocks, F&& body, source_location loc = source_location::current())
+{
+    detail::run_parallel("pl.spmd", 0, blocks, 1, loop_options{}, body, loc);
+}
+
+} // namespace ptoref::pl
