@@ -35,8 +35,10 @@ inline std::string to_string(const box& b)
         if (d)
             s += ", ";
         s += std::to_string(b.lo[d]);
-        if (b.hi[d] - b.lo[d] != 1)
-            s += ":" + std::to_string(b.hi[d]);
+        if (b.hi[d] - b.lo[d] != 1) {
+            s += ':';
+            s += std::to_string(b.hi[d]);
+        }
     }
     return s + "]";
 }
