@@ -28,6 +28,7 @@
 #include "ptoref/ops/fillpad.hpp"
 #include "ptoref/ops/matmul.hpp"
 #include "ptoref/ops/reduce.hpp"
+#include "ptoref/ops/scalar_math.hpp"
 #include "ptoref/ops/view.hpp"
 
 #include "ptoref/check/config.hpp"

@@ -48,6 +48,29 @@ private:
 class collector;
 
 namespace detail {
+// Tensor names whose per-iteration footprints top-level parallel loops record.
+struct footprint_names {
+    std::mutex mutex;
+    std::vector<std::string> names;
+};
+inline footprint_names& tracked_footprints()
+{
+    static footprint_names f;
+    return f;
+}
+} // namespace detail
+
+// Asks top-level parallel loops to record the per-iteration footprints of these tensors (by
+// name) in their loop_summary, e.g. {"k_cache", "v_cache"}. Costs one byte per element of each
+// such buffer per iteration while the loop runs.
+inline void track_footprints(std::vector<std::string> names)
+{
+    auto& f = detail::tracked_footprints();
+    std::lock_guard<std::mutex> lock(f.mutex);
+    f.names = std::move(names);
+}
+
+namespace detail {
 struct collector_registry {
     std::mutex mutex;
     std::vector<collector*> stack;
@@ -79,6 +102,7 @@ public:
     const std::vector<race_record>& races() const noexcept { return races_; }
     const std::vector<definedness_record>& undefined() const noexcept { return undefined_; }
     const std::vector<stale_record>& stale() const noexcept { return stale_; }
+    const std::vector<loop_summary>& loops() const noexcept { return loops_; }
     bool clean() const noexcept { return races_.empty() && undefined_.empty() && stale_.empty(); }
     std::string report() const
     {
@@ -90,6 +114,7 @@ private:
     std::vector<race_record> races_;
     std::vector<definedness_record> undefined_;
     std::vector<stale_record> stale_;
+    std::vector<loop_summary> loops_;
 };
 
 // Hands findings to the innermost collector, or throws them.
@@ -108,6 +133,20 @@ struct deliver {
             }
         }
         throw race_error(std::move(records));
+    }
+    // Summaries are only kept when a collector wants them; they never throw.
+    static void summary(loop_summary s)
+    {
+        auto& r = detail::collectors();
+        std::lock_guard<std::mutex> lock(r.mutex);
+        if (!r.stack.empty())
+            r.stack.back()->loops_.push_back(std::move(s));
+    }
+    static bool collecting()
+    {
+        auto& r = detail::collectors();
+        std::lock_guard<std::mutex> lock(r.mutex);
+        return !r.stack.empty();
     }
     static void undefined(definedness_record rec)
     {

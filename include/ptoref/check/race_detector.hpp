@@ -11,6 +11,7 @@
 // of huge buffers stay cheap; a destroyed buffer's cells are dropped).
 #pragma once
 
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <map>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "ptoref/check/boxes.hpp"
+#include "ptoref/check/config.hpp"
 #include "ptoref/check/records.hpp"
 #include "ptoref/tensor/access.hpp"
 #include "ptoref/tensor/buffer.hpp"
@@ -49,6 +51,11 @@ public:
     loop_race_state(std::string loop_kind, source_location site, std::vector<index> outer_path)
         : loop_kind_(std::move(loop_kind)), site_(site), outer_path_(std::move(outer_path))
     {
+        if (outer_path_.empty() && deliver::collecting()) {
+            auto& f = detail::tracked_footprints();
+            std::lock_guard<std::mutex> lock(f.mutex);
+            footprint_names_ = f.names;
+        }
         std::lock_guard<std::mutex> lock(detail::active().mutex);
         detail::active().loops.insert(this);
     }
@@ -70,9 +77,12 @@ public:
     void record(const access_event& e, index iteration)
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        const std::uint32_t site = intern(op_site{std::string(e.op), e.where, e.kind});
+        const std::uint32_t site = intern(e);
         shadow& sh = shadow_of(*e.buffer);
         const bool write = e.kind == access_kind::write;
+        accesses_ += e.geometry.count();
+        if (!footprint_names_.empty())
+            note_footprint(*e.buffer, e.geometry, iteration);
         for_each_offset(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index f) {
             cell& c = sh.at(f);
             if (write) {
@@ -97,6 +107,8 @@ public:
             }
         });
     }
+
+    void set_trip_count(index n) noexcept { trip_count_ = n; }
 
     void forget(std::uint64_t buffer_id)
     {
@@ -133,6 +145,31 @@ public:
         return out;
     }
 
+    // What this instance did, for per-loop verdicts; call after finish().
+    loop_summary summary(std::size_t races) const
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        loop_summary s;
+        s.loop = loop_kind_;
+        s.loop_site = site_;
+        s.outer_path = outer_path_;
+        s.iterations = trip_count_;
+        s.element_accesses = accesses_;
+        s.races = races;
+        for (const auto& [name, per_iter] : footprints_) {
+            std::vector<std::pair<index, std::vector<box>>> boxes;
+            for (const auto& [it, mask] : per_iter.second) {
+                std::vector<index> flats;
+                for (std::size_t f = 0; f < mask.size(); ++f)
+                    if (mask[f])
+                        flats.push_back(static_cast<index>(f));
+                boxes.emplace_back(it, coalesce(std::move(flats), per_iter.first));
+            }
+            s.footprints.emplace_back(name, std::move(boxes));
+        }
+        return s;
+    }
+
     bool has_conflicts() const
     {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -150,12 +187,16 @@ private:
         std::uint32_t writer_site = 0, reader1_site = 0, reader2_site = 0;
     };
     struct shadow {
+        index size = 0;
         std::vector<std::unique_ptr<cell[]>> pages;
         cell& at(index f)
         {
             const std::size_t p = static_cast<std::size_t>(f >> page_bits);
-            if (!pages[p])
-                pages[p] = std::make_unique<cell[]>(std::size_t{1} << page_bits);
+            if (!pages[p]) { // the last page of a small buffer is only as long as the buffer
+                const index start = static_cast<index>(p) << page_bits;
+                const index len = std::min<index>(index{1} << page_bits, size - start);
+                pages[p] = std::make_unique<cell[]>(static_cast<std::size_t>(len));
+            }
             return pages[p][static_cast<std::size_t>(f & ((index{1} << page_bits) - 1))];
         }
     };
@@ -171,18 +212,21 @@ private:
             return it->second;
         buffers_.try_emplace(b.id(), buffer_info{b.name().empty() ? b.display_name() : b.name(), b.root_shape()});
         shadow& sh = shadows_[b.id()];
+        sh.size = b.size();
         sh.pages.resize(static_cast<std::size_t>((b.size() >> page_bits) + 1));
         return sh;
     }
 
-    std::uint32_t intern(op_site s)
+    // Op names and file names are string literals, so their addresses identify a site cheaply.
+    std::uint32_t intern(const access_event& e)
     {
-        const auto key = std::make_tuple(s.op, std::string(s.where.file_name()), s.where.line(), s.kind);
+        const auto key = std::make_tuple(static_cast<const void*>(e.op.data()),
+                                         static_cast<const void*>(e.where.file_name()), e.where.line(), e.kind);
         auto it = site_ids_.find(key);
         if (it != site_ids_.end())
             return it->second;
         const auto id = static_cast<std::uint32_t>(sites_.size());
-        sites_.push_back(std::move(s));
+        sites_.push_back(op_site{std::string(e.op), e.where, e.kind});
         site_ids_.emplace(key, id);
         return id;
     }
@@ -193,14 +237,31 @@ private:
         conflicts_[std::make_tuple(buffer, kind, it1, site1, it2, site2)].push_back(flat);
     }
 
+    void note_footprint(const ptoref::detail::buffer_base& b, const view_geometry& g, index iteration)
+    {
+        const std::string& name = b.name();
+        if (name.empty() || std::find(footprint_names_.begin(), footprint_names_.end(), name) == footprint_names_.end())
+            return;
+        auto& entry = footprints_[name];
+        entry.first = b.root_shape();
+        auto& mask = entry.second[iteration];
+        if (mask.empty())
+            mask.assign(static_cast<std::size_t>(b.size()), 0);
+        for_each_offset(g.shape, g.strides, g.offset, [&](index f) { mask[static_cast<std::size_t>(f)] = 1; });
+    }
+
     std::string loop_kind_;
     source_location site_;
     std::vector<index> outer_path_;
+    std::vector<std::string> footprint_names_;
+    std::map<std::string, std::pair<dims, std::map<index, std::vector<std::uint8_t>>>> footprints_;
+    index accesses_ = 0;
+    index trip_count_ = 0;
     mutable std::mutex mutex_;
     std::unordered_map<std::uint64_t, shadow> shadows_;
     std::map<std::uint64_t, buffer_info> buffers_; // kept after a buffer dies, for its records
     std::vector<op_site> sites_;
-    std::map<std::tuple<std::string, std::string, std::uint_least32_t, access_kind>, std::uint32_t> site_ids_;
+    std::map<std::tuple<const void*, const void*, std::uint_least32_t, access_kind>, std::uint32_t> site_ids_;
     std::map<std::tuple<std::uint64_t, race_kind, index, std::uint32_t, index, std::uint32_t>, std::vector<index>>
         conflicts_;
 };

@@ -118,6 +118,19 @@ struct stale_record {
     }
 };
 
+// What one checked instance of a parallel loop did (for tools that print a verdict per loop).
+struct loop_summary {
+    std::string loop;           // "pl.parallel" / "pl.spmd"
+    source_location loop_site;
+    std::vector<index> outer_path;
+    index iterations = 0;
+    index element_accesses = 0; // recorded at this level
+    std::size_t races = 0;      // records produced
+    // For the tensors named in check::track_footprints (top-level loops only): each
+    // iteration's footprint (elements read or written), coalesced into boxes.
+    std::vector<std::pair<std::string, std::vector<std::pair<index, std::vector<box>>>>> footprints;
+};
+
 template <class Record>
 std::string records_to_string(const std::vector<Record>& records)
 {

@@ -85,8 +85,10 @@ void run_parallel(std::string_view loop, index start, index stop, index step, co
     const index n = trip_count(start, stop, step, loop, opt, loc);
     schedule sch = opt.sched ? *opt.sched : default_schedule();
     std::unique_ptr<check::loop_race_state> race;
-    if (check::enabled())
+    if (check::enabled()) {
         race = std::make_unique<check::loop_race_state>(std::string(loop), loc, ptoref::detail::current_loop_path());
+        race->set_trip_count(n);
+    }
     const std::vector<index> order = sch.order(n);
     const bool threaded = sch.which() == schedule::kind::threads && sch.thread_count() > 1 && n > 1 && !in_worker();
     if (!threaded) {
@@ -136,8 +138,12 @@ void run_parallel(std::string_view loop, index start, index stop, index step, co
         if (failure)
             std::rethrow_exception(failure);
     }
-    if (race)
-        check::deliver::races(race->finish());
+    if (race) {
+        std::vector<check::race_record> records = race->finish();
+        if (check::deliver::collecting())
+            check::deliver::summary(race->summary(records.size()));
+        check::deliver::races(std::move(records));
+    }
 }
 
 } // namespace detail
@@ -154,6 +160,11 @@ void range(index start, index stop, index step, const loop_options& opt, F&& bod
         detail::frame_guard g(value, nullptr);
         body(value);
     }
+}
+template <loop_body F>
+void range(index stop, const loop_options& opt, F&& body, source_location loc = source_location::current())
+{
+    range(0, stop, 1, opt, body, loc);
 }
 template <loop_body F>
 void range(index start, index stop, index step, F&& body, source_location loc = source_location::current())
@@ -178,6 +189,16 @@ void parallel(index start, index stop, index step, const loop_options& opt, F&& 
               source_location loc = source_location::current())
 {
     detail::run_parallel("pl.parallel", start, stop, step, opt, body, loc);
+}
+template <loop_body F>
+void parallel(index start, index stop, const loop_options& opt, F&& body, source_location loc = source_location::current())
+{
+    detail::run_parallel("pl.parallel", start, stop, 1, opt, body, loc);
+}
+template <loop_body F>
+void parallel(index stop, const loop_options& opt, F&& body, source_location loc = source_location::current())
+{
+    detail::run_parallel("pl.parallel", 0, stop, 1, opt, body, loc);
 }
 template <loop_body F>
 void parallel(index start, index stop, index step, F&& body, source_location loc = source_location::current())
