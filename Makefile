@@ -20,8 +20,9 @@ build: configure
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-demo: build
-	$(BUILD)/examples/ops_demo
+demo: configure
+	cmake --build $(BUILD) -j $(JOBS) --target qwen3_32b_prefill_scope2 qwen3_prefill_scope2_racy
+	scripts/demo.sh $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.hpp' '*.cpp')
