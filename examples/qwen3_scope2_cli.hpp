@@ -219,14 +219,17 @@ inline int run_cli(int argc, char** argv, variant var)
     if (!checks.races().empty()) {
         std::printf("races: %zu record(s)\n%s", checks.races().size(),
                     ptoref::check::records_to_string(checks.races()).c_str());
-    } else {
+    } else if (ptoref::check::enabled()) {
         std::printf("races: none (every parallel loop instance is race-free for this input)\n");
+    } else {
+        std::printf("races: not checked (PTOREF_CHECK=off)\n");
     }
     std::printf("definedness: %s\n", checks.undefined().empty() ? "attn_out fully defined" : "UNDEFINED DATA");
     std::printf("%s", ptoref::check::records_to_string(checks.undefined()).c_str());
     std::printf("%s", ptoref::check::records_to_string(checks.stale()).c_str());
     std::printf("sha256(attn_out) = %s\n", ptoref::testing::digest(t.attn_out).c_str());
-    std::printf("time: %.3f s (op by op, checked)\n", seconds);
+    std::printf("time: %.3f s (op by op, %s)\n", seconds,
+                ptoref::check::enabled() ? "checked" : "unchecked: PTOREF_CHECK=off");
     if (!o.outputs.empty()) {
         try {
             std::filesystem::create_directories(o.outputs);
