@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test demo clean format
+.PHONY: all deps configure build test demo bench clean format
 
 all: build
 
@@ -23,6 +23,11 @@ test: build
 demo: configure
 	cmake --build $(BUILD) -j $(JOBS) --target qwen3_32b_prefill_scope2 qwen3_prefill_scope2_racy
 	scripts/demo.sh $(BUILD)
+
+bench: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DPTOREF_BUILD_BENCH=ON $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS) --target bench_check_overhead
+	$(BUILD)/bench/bench_check_overhead --reps 5 | tee $(BUILD)/bench_check_overhead.json
 
 format:
 	clang-format -i $$(git ls-files '*.hpp' '*.cpp')

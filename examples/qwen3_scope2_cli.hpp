@@ -224,7 +224,9 @@ inline int run_cli(int argc, char** argv, variant var)
     } else {
         std::printf("races: not checked (PTOREF_CHECK=off)\n");
     }
-    std::printf("definedness: %s\n", checks.undefined().empty() ? "attn_out fully defined" : "UNDEFINED DATA");
+    std::printf("definedness: %s\n", !ptoref::check::enabled() ? "not checked (PTOREF_CHECK=off)"
+                                      : checks.undefined().empty() ? "attn_out fully defined"
+                                                                   : "UNDEFINED DATA");
     std::printf("%s", ptoref::check::records_to_string(checks.undefined()).c_str());
     std::printf("%s", ptoref::check::records_to_string(checks.stale()).c_str());
     std::printf("sha256(attn_out) = %s\n", ptoref::testing::digest(t.attn_out).c_str());
