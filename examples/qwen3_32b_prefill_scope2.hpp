@@ -47,7 +47,7 @@ struct variant {
 };
 
 // prefill_scope2(q_proj, k_proj, v_proj, seq_lens, rope_cos, rope_sin, k_cache, v_cache, attn_out)
-inline pl::Tensor<pl::bf16> prefill_scope2(const config& cfg, tensors& t, variant var = {})
+inline pl::Tensor<pl::bf16> prefill_scope2(const config &cfg, tensors &t, variant var = {})
 {
     const pl::index batch = cfg.batch, max_seq = cfg.max_seq, num_kv_heads = cfg.num_kv_heads;
     const pl::index head_dim = cfg.head_dim;
@@ -59,15 +59,15 @@ inline pl::Tensor<pl::bf16> prefill_scope2(const config& cfg, tensors& t, varian
     const double attn_scale = 1.0 / std::sqrt(static_cast<double>(head_dim)); // FP32 literal in the DSL
     const pl::index max_ctx_blocks = (max_seq + SEQ_TILE - 1) / SEQ_TILE;
 
-    auto& q_proj = t.q_proj;
-    auto& k_proj = t.k_proj;
-    auto& v_proj = t.v_proj;
-    auto& seq_lens = t.seq_lens;
-    auto& rope_cos = t.rope_cos;
-    auto& rope_sin = t.rope_sin;
-    auto& k_cache = t.k_cache;
-    auto& v_cache = t.v_cache;
-    auto& attn_out = t.attn_out;
+    auto &q_proj = t.q_proj;
+    auto &k_proj = t.k_proj;
+    auto &v_proj = t.v_proj;
+    auto &seq_lens = t.seq_lens;
+    auto &rope_cos = t.rope_cos;
+    auto &rope_sin = t.rope_sin;
+    auto &k_cache = t.k_cache;
+    auto &v_cache = t.v_cache;
+    auto &attn_out = t.attn_out;
 
     pl::parallel(0, batch, 1, [&](pl::index b) {
         const pl::index seq_len_b = pl::read(seq_lens, {b});
@@ -102,8 +102,8 @@ inline pl::Tensor<pl::bf16> prefill_scope2(const config& cfg, tensors& t, varian
                         // K RoPE + cache update.
                         const pl::index kv_col = ki * head_dim;
                         auto k_lo = pl::reshape(pl::slice(k_proj, {1, 1, half_dim}, {b, pos, kv_col}), {1, half_dim});
-                        auto k_hi =
-                            pl::reshape(pl::slice(k_proj, {1, 1, half_dim}, {b, pos, kv_col + half_dim}), {1, half_dim});
+                        auto k_hi = pl::reshape(pl::slice(k_proj, {1, 1, half_dim}, {b, pos, kv_col + half_dim}),
+                                                {1, half_dim});
                         auto rot_lo = pl::sub(pl::col_expand_mul(k_lo, cos_lo), pl::col_expand_mul(k_hi, sin_lo));
                         auto rot_hi = pl::add(pl::col_expand_mul(k_hi, cos_hi), pl::col_expand_mul(k_lo, sin_hi));
                         const pl::index batch_row = var.racy_cache_row ? 0 : b * num_kv_heads * max_seq;
@@ -113,14 +113,16 @@ inline pl::Tensor<pl::bf16> prefill_scope2(const config& cfg, tensors& t, varian
                         // V cache update.
                         v_cache = pl::assemble(
                             v_cache,
-                            pl::cast(pl::reshape(pl::slice(v_proj, {1, 1, head_dim}, {b, pos, ki * head_dim}), {1, head_dim}),
+                            pl::cast(pl::reshape(pl::slice(v_proj, {1, 1, head_dim}, {b, pos, ki * head_dim}),
+                                                 {1, head_dim}),
                                      pl::BF16),
                             {cache_row, 0});
                         // Q RoPE + pad (ki == kvh since q_groups == 1).
                         const pl::index q_base = ki * q_per_kv;
                         pl::range(Q_HEAD_BATCH, [&](pl::index qi) {
                             const pl::index q_col = (q_base + qi) * head_dim;
-                            auto q_lo = pl::reshape(pl::slice(q_proj, {1, 1, half_dim}, {b, pos, q_col}), {1, half_dim});
+                            auto q_lo =
+                                pl::reshape(pl::slice(q_proj, {1, 1, half_dim}, {b, pos, q_col}), {1, half_dim});
                             auto q_hi = pl::reshape(pl::slice(q_proj, {1, 1, half_dim}, {b, pos, q_col + half_dim}),
                                                     {1, half_dim});
                             auto rot_lo_bf16 = pl::cast(
@@ -154,7 +156,8 @@ inline pl::Tensor<pl::bf16> prefill_scope2(const config& cfg, tensors& t, varian
                             const pl::index s0 = sb * SEQ_TILE;
                             const pl::index cache_row0 = b * num_kv_heads * max_seq + kvh * max_seq + s0;
                             auto k_tile = pl::slice(k_cache, {SEQ_TILE, head_dim}, {cache_row0, 0});
-                            auto raw_scores = pl::matmul(q_padded, k_tile, pl::FP32, /*a_trans=*/false, /*b_trans=*/true);
+                            auto raw_scores =
+                                pl::matmul(q_padded, k_tile, pl::FP32, /*a_trans=*/false, /*b_trans=*/true);
                             all_raw_scores = pl::assemble(all_raw_scores, raw_scores, {sb * Q_HEAD_PAD, 0});
                         });
                     }
@@ -164,8 +167,9 @@ inline pl::Tensor<pl::bf16> prefill_scope2(const config& cfg, tensors& t, varian
                         pl::parallel(ctx_blocks, pl::chunk(SB_BATCH), [&](pl::index sb) {
                             const pl::index s0 = sb * SEQ_TILE;
                             const pl::index valid_len = pl::min(SEQ_TILE, ctx_len - s0);
-                            auto scores_valid = pl::slice(all_raw_scores, {Q_HEAD_BATCH, SEQ_TILE}, {sb * Q_HEAD_PAD, 0},
-                                                          /*valid_shape=*/{Q_HEAD_BATCH, valid_len});
+                            auto scores_valid =
+                                pl::slice(all_raw_scores, {Q_HEAD_BATCH, SEQ_TILE}, {sb * Q_HEAD_PAD, 0},
+                                          /*valid_shape=*/{Q_HEAD_BATCH, valid_len});
                             auto scores_padded = pl::fillpad(scores_valid, pl::PadValue::min);
                             auto scores = pl::mul(scores_padded, attn_scale);
                             auto cur_mi = pl::row_max(scores);
@@ -206,7 +210,8 @@ inline pl::Tensor<pl::bf16> prefill_scope2(const config& cfg, tensors& t, varian
                         pl::range(SB_BATCH, [&](pl::index si) {
                             const pl::index sb = sb0 + si;
                             if (sb < ctx_blocks) {
-                                auto oi_tmp_valid = pl::slice(all_oi_tmp, {Q_HEAD_BATCH, head_dim}, {sb * Q_HEAD_PAD, 0});
+                                auto oi_tmp_valid =
+                                    pl::slice(all_oi_tmp, {Q_HEAD_BATCH, head_dim}, {sb * Q_HEAD_PAD, 0});
                                 auto cur_mi = pl::slice(all_cur_mi, {Q_HEAD_BATCH, 1}, {sb * Q_HEAD_BATCH, 0});
                                 auto cur_li = pl::slice(all_cur_li, {Q_HEAD_BATCH, 1}, {sb * Q_HEAD_BATCH, 0});
                                 if (sb == 0) {

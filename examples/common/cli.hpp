@@ -22,14 +22,14 @@ struct usage_error : std::runtime_error {
 class arg_parser {
 public:
     // An option taking a value ("--batch 2" or "--batch=2").
-    void value(const std::string& name, std::function<void(const std::string&)> set)
+    void value(const std::string &name, std::function<void(const std::string &)> set)
     {
         values_[name] = std::move(set);
     }
     // An option without a value ("--fused").
-    void flag(const std::string& name, std::function<void()> set) { flags_[name] = std::move(set); }
+    void flag(const std::string &name, std::function<void()> set) { flags_[name] = std::move(set); }
 
-    void parse(int argc, char** argv) const
+    void parse(int argc, char **argv) const
     {
         for (int i = 1; i < argc; ++i) {
             std::string a = argv[i];
@@ -59,12 +59,12 @@ public:
     }
 
 private:
-    std::map<std::string, std::function<void(const std::string&)>> values_;
+    std::map<std::string, std::function<void(const std::string &)>> values_;
     std::map<std::string, std::function<void()>> flags_;
 };
 
 // A positive integer in [lo, hi], or a usage error naming the option.
-inline long long parse_int(const std::string& option, const std::string& text, long long lo, long long hi)
+inline long long parse_int(const std::string &option, const std::string &text, long long lo, long long hi)
 {
     if (text.empty() || text.size() > 18)
         throw usage_error(option + " expects an integer, got '" + text + "'");

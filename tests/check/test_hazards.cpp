@@ -13,7 +13,7 @@ using ptoref::check::collector;
 using ptoref::check::race_kind;
 
 namespace {
-std::string region(const ptoref::check::race_record& r)
+std::string region(const ptoref::check::race_record &r)
 {
     return ptoref::check::boxes_to_string(r.tensor, r.region);
 }
@@ -34,7 +34,8 @@ TEST_CASE("E1: KV-cache assemble + slice in pl.parallel over batch (simpler#663)
             v_cache = pl::assemble(v_cache, pl::full({1, D}, pl::BF16, 1.0f), {b * S + pos, 0});
             auto keys = pl::slice(k_cache, {S, D}, {b * S, 0}, {pos + 1, D});
             auto s = pl::row_sum(pl::cast(pl::fillpad(keys), pl::FP32));
-            out = pl::assemble(out, pl::reshape(pl::transpose(pl::slice(s, {1, 1}, {0, 0}), 0, 1), {1, 1}), {b, pos, 0});
+            out =
+                pl::assemble(out, pl::reshape(pl::transpose(pl::slice(s, {1, 1}, {0, 0}), 0, 1), {1, 1}), {b, pos, 0});
         });
     });
     CHECK(c.clean());
@@ -45,7 +46,9 @@ TEST_CASE("E2: 100 disjoint stripe writers then whole-tensor readers: no fan-in 
 {
     auto tile = pl::full({16, 25600}, pl::FP32, 0.0f).name("mlp_tile");
     collector c;
-    pl::parallel(0, 100, 1, [&](pl::index i) { tile = pl::assemble(tile, pl::full({16, 256}, pl::FP32, static_cast<float>(i)), {0, 256 * i}); });
+    pl::parallel(0, 100, 1, [&](pl::index i) {
+        tile = pl::assemble(tile, pl::full({16, 256}, pl::FP32, static_cast<float>(i)), {0, 256 * i});
+    });
     pl::parallel(0, 64, 1, [&](pl::index) { (void)pl::row_sum(tile); });
     CHECK(c.clean());
     CHECK(pl::read(tile, {3, 256 * 99 + 5}) == 99.0f);
@@ -116,7 +119,7 @@ TEST_CASE("E7: an accumulator carried through pl.parallel is a race; through pl.
     collector c;
     pl::parallel(4, [&](pl::index i) { acc = pl::add(acc, pl::slice(x, {1, 8}, {i, 0})); });
     REQUIRE(!c.races().empty());
-    const auto& r = c.races()[0];
+    const auto &r = c.races()[0];
     CHECK(r.kind == race_kind::raw);
     CHECK(r.first_iteration == std::vector<pl::index>{0});
     CHECK(r.second_iteration == std::vector<pl::index>{1});
@@ -150,7 +153,9 @@ TEST_CASE("E10: variable-offset stores: (a) disjoint, (b) overlapping rows, (c) 
     auto run = [](auto row_of) {
         auto out = pl::full({80, 64}, pl::FP32, 0.0f).name("out");
         collector c;
-        pl::parallel(4, [&](pl::index i) { out = pl::assemble(out, pl::full({16, 64}, pl::FP32, 1.0f), {row_of(i), 0}); });
+        pl::parallel(4, [&](pl::index i) {
+            out = pl::assemble(out, pl::full({16, 64}, pl::FP32, 1.0f), {row_of(i), 0});
+        });
         return c.races();
     };
     CHECK(run([](pl::index i) { return 16 * i; }).empty());
@@ -269,7 +274,9 @@ TEST_CASE("E20: one producer, 32 concurrent matmul readers")
     w = pl::assemble(w, pl::full({64, 64}, pl::BF16, 1.0f), {0, 0});
     auto y = pl::full({32, 64}, pl::FP32, 0.0f).name("y");
     collector c;
-    pl::spmd(32, [&](pl::index b) { y = pl::assemble(y, pl::matmul(pl::full({1, 64}, pl::BF16, 1.0f), w, pl::FP32), {b, 0}); });
+    pl::spmd(32, [&](pl::index b) {
+        y = pl::assemble(y, pl::matmul(pl::full({1, 64}, pl::BF16, 1.0f), w, pl::FP32), {b, 0});
+    });
     CHECK(c.clean());
     CHECK(pl::read(y, {31, 63}) == 64.0f);
 }

@@ -6,7 +6,10 @@
 namespace pl = ptoref::pl;
 
 namespace {
-std::string at(int line) { return "test_records.cpp:" + std::to_string(line); }
+std::string at(int line)
+{
+    return "test_records.cpp:" + std::to_string(line);
+}
 } // namespace
 
 TEST_CASE("race report: headline, both accesses, region, summary")
@@ -15,17 +18,20 @@ TEST_CASE("race report: headline, both accesses, region, summary")
     auto row = pl::full({4, 4}, pl::FP32, 1.0f);
     ptoref::check::collector c;
     const int loop_line = __LINE__ + 1;
-    pl::parallel(0, 2, 1, [&](pl::index b) {
-        k = pl::assemble(k, row, {b * 2, 0});
-    });
+    pl::parallel(0, 2, 1, [&](pl::index b) { k = pl::assemble(k, row, {b * 2, 0}); });
     REQUIRE(c.races().size() == 1);
-    const auto& r = c.races()[0];
+    const auto &r = c.races()[0];
     const int wl = loop_line + 1;
-    CHECK(r.str() == "WARNING: ptoref: data race (WAW) on k_cache in pl.parallel at " + at(loop_line) + "\n"
-                     "  Write by iteration [1] in pl::assemble at " + at(wl) + "\n"
-                     "  Previous write by iteration [0] in pl::assemble at " + at(wl) + "\n"
-                     "  Region: k_cache[2:4, 0:4] of k_cache[8, 4], 8 elements\n"
-                     "SUMMARY: ptoref: data race WAW on k_cache between iterations [0] and [1] of pl.parallel at " +
+    CHECK(r.str() == "WARNING: ptoref: data race (WAW) on k_cache in pl.parallel at " + at(loop_line) +
+                         "\n"
+                         "  Write by iteration [1] in pl::assemble at " +
+                         at(wl) +
+                         "\n"
+                         "  Previous write by iteration [0] in pl::assemble at " +
+                         at(wl) +
+                         "\n"
+                         "  Region: k_cache[2:4, 0:4] of k_cache[8, 4], 8 elements\n"
+                         "SUMMARY: ptoref: data race WAW on k_cache between iterations [0] and [1] of pl.parallel at " +
                          at(loop_line) + "\n");
     CHECK(r.first_iteration == std::vector<pl::index>{0});
     CHECK(r.second_iteration == std::vector<pl::index>{1});
@@ -47,12 +53,17 @@ TEST_CASE("RAW report with a nested index path and a read op")
     });
     REQUIRE(c.races().size() == 1);
     CHECK(c.races()[0].str() ==
-          "WARNING: ptoref: data race (RAW) on x in pl.parallel at " + at(loop_line) + "\n"
-          "  Read by iteration [3, 1] in pl::neg at " + at(loop_line + 4) + "\n"
-          "  Previous write by iteration [3, 0] in pl::write at " + at(loop_line + 2) + "\n"
-          "  Region: x[3] of x[4], 1 element\n"
-          "SUMMARY: ptoref: data race RAW on x between iterations [3, 0] and [3, 1] of pl.parallel at " + at(loop_line) +
-              "\n");
+          "WARNING: ptoref: data race (RAW) on x in pl.parallel at " + at(loop_line) +
+              "\n"
+              "  Read by iteration [3, 1] in pl::neg at " +
+              at(loop_line + 4) +
+              "\n"
+              "  Previous write by iteration [3, 0] in pl::write at " +
+              at(loop_line + 2) +
+              "\n"
+              "  Region: x[3] of x[4], 1 element\n"
+              "SUMMARY: ptoref: data race RAW on x between iterations [3, 0] and [3, 1] of pl.parallel at " +
+              at(loop_line) + "\n");
 }
 
 TEST_CASE("without a collector the loop throws race_error carrying the records")
@@ -61,7 +72,7 @@ TEST_CASE("without a collector the loop throws race_error carrying the records")
     try {
         pl::spmd(2, [&](pl::index) { x = pl::write(x, {0}, 1.0f); });
         FAIL("no race_error");
-    } catch (const ptoref::race_error& e) {
+    } catch (const ptoref::race_error &e) {
         REQUIRE(e.records().size() == 1);
         CHECK(std::string(e.what()) == e.records()[0].str());
         CHECK(e.records()[0].loop == "pl.spmd");
@@ -74,11 +85,14 @@ TEST_CASE("definedness reports: a scalar read and an output check")
     auto s = pl::create_tensor({2, 2}, pl::FP32).name("scratch");
     s = pl::write(s, {0, 0}, 1.0f);
     const int read_line = __LINE__ + 1;
-    CHECK_THROWS_WITH(pl::read(s, {1, 1}),
-                      "WARNING: ptoref: undefined data reaches pl::read at " + at(read_line) + "\n"
-                      "  1 undefined element: scratch[1, 1] of scratch[2, 2]\n"
-                      "  Origin: pl::create_tensor at " + at(create_line) + " (never written)\n"
-                      "SUMMARY: ptoref: undefined data in scratch at " + at(read_line) + "\n");
+    CHECK_THROWS_WITH(pl::read(s, {1, 1}), "WARNING: ptoref: undefined data reaches pl::read at " + at(read_line) +
+                                               "\n"
+                                               "  1 undefined element: scratch[1, 1] of scratch[2, 2]\n"
+                                               "  Origin: pl::create_tensor at " +
+                                               at(create_line) +
+                                               " (never written)\n"
+                                               "SUMMARY: ptoref: undefined data in scratch at " +
+                                               at(read_line) + "\n");
     CHECK(pl::read(s, {0, 0}) == 1.0f);
     const int add_line = __LINE__ + 1;
     auto out = pl::add(s, 1.0);
@@ -86,12 +100,17 @@ TEST_CASE("definedness reports: a scalar read and an output check")
     const int check_line = __LINE__ + 1;
     ptoref::check::require_defined(out, "out");
     REQUIRE(c.undefined().size() == 1);
-    CHECK(c.undefined()[0].str() ==
-          "WARNING: ptoref: undefined data reaches output 'out' at " + at(check_line) + "\n"
-          "  3 undefined elements: <pl::add result from " + at(add_line) + ">[0, 1], <pl::add result from " +
-              at(add_line) + ">[1, 0:2] of <pl::add result from " + at(add_line) + ">[2, 2]\n"
-          "  Origin: pl::create_tensor at " + at(create_line) + " (never written)\n"
-          "SUMMARY: ptoref: undefined data in <pl::add result from " + at(add_line) + "> at " + at(check_line) + "\n");
+    CHECK(c.undefined()[0].str() == "WARNING: ptoref: undefined data reaches output 'out' at " + at(check_line) +
+                                        "\n"
+                                        "  3 undefined elements: <pl::add result from " +
+                                        at(add_line) + ">[0, 1], <pl::add result from " + at(add_line) +
+                                        ">[1, 0:2] of <pl::add result from " + at(add_line) +
+                                        ">[2, 2]\n"
+                                        "  Origin: pl::create_tensor at " +
+                                        at(create_line) +
+                                        " (never written)\n"
+                                        "SUMMARY: ptoref: undefined data in <pl::add result from " +
+                                        at(add_line) + "> at " + at(check_line) + "\n");
 }
 
 TEST_CASE("stale reads: through an old handle of overwritten elements only")
@@ -106,11 +125,15 @@ TEST_CASE("stale reads: through an old handle of overwritten elements only")
     const int read_line = __LINE__ + 1;
     (void)pl::row_sum(old);
     REQUIRE(c.stale().size() == 1);
-    const auto& r = c.stale()[0];
-    CHECK(r.str() == "WARNING: ptoref: stale read of t in pl::row_sum at " + at(read_line) + "\n"
-                     "  The handle is version 0; pl::assemble at " + at(write_line) + " wrote version 1 of these elements\n"
-                     "  Region: t[2, 0:4] of t[4, 4], 4 elements\n"
-                     "SUMMARY: ptoref: stale read of t at " + at(read_line) + "\n");
+    const auto &r = c.stale()[0];
+    CHECK(r.str() == "WARNING: ptoref: stale read of t in pl::row_sum at " + at(read_line) +
+                         "\n"
+                         "  The handle is version 0; pl::assemble at " +
+                         at(write_line) +
+                         " wrote version 1 of these elements\n"
+                         "  Region: t[2, 0:4] of t[4, 4], 4 elements\n"
+                         "SUMMARY: ptoref: stale read of t at " +
+                         at(read_line) + "\n");
 }
 
 TEST_CASE("a stale read throws stale_error when no collector is active")

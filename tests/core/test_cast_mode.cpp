@@ -22,6 +22,6 @@ TEST_CASE("names round trip and match pypto's mode indices")
 TEST_CASE("an unknown mode name is an error naming it")
 {
     CHECK_THROWS_WITH(ptoref::parse_cast_mode("nearest"), Catch::Contains("\"nearest\"") &&
-                                                             Catch::Contains("pl::cast") &&
-                                                             Catch::Contains("test_cast_mode.cpp:"));
+                                                              Catch::Contains("pl::cast") &&
+                                                              Catch::Contains("test_cast_mode.cpp:"));
 }

@@ -49,18 +49,24 @@ bool choose_hi(cast_mode mode, bool neg, double ax, double lo, double hi, bool h
     const double dlo = ax - lo, dhi = hi - ax;
     switch (mode) {
     case cast_mode::none:
-    case cast_mode::rint: return dhi < dlo || (dhi == dlo && !hi_odd);
-    case cast_mode::round: return dhi <= dlo;
-    case cast_mode::floor: return neg;
-    case cast_mode::ceil: return !neg;
-    case cast_mode::trunc: return false;
-    case cast_mode::odd: return hi_odd;
+    case cast_mode::rint:
+        return dhi < dlo || (dhi == dlo && !hi_odd);
+    case cast_mode::round:
+        return dhi <= dlo;
+    case cast_mode::floor:
+        return neg;
+    case cast_mode::ceil:
+        return !neg;
+    case cast_mode::trunc:
+        return false;
+    case cast_mode::odd:
+        return hi_odd;
     }
     return false;
 }
 
 template <class T>
-std::uint16_t oracle16(double x, cast_mode mode, const format_table& t, std::uint16_t nan_bits)
+std::uint16_t oracle16(double x, cast_mode mode, const format_table &t, std::uint16_t nan_bits)
 {
     if (std::isnan(x))
         return nan_bits;
@@ -94,11 +100,21 @@ std::int32_t oracle_int(double x, cast_mode mode)
     double r = 0;
     switch (mode) {
     case cast_mode::none:
-    case cast_mode::rint: r = std::nearbyint(x); break;
-    case cast_mode::round: r = std::round(x); break;
-    case cast_mode::floor: r = std::floor(x); break;
-    case cast_mode::ceil: r = std::ceil(x); break;
-    case cast_mode::trunc: r = std::trunc(x); break;
+    case cast_mode::rint:
+        r = std::nearbyint(x);
+        break;
+    case cast_mode::round:
+        r = std::round(x);
+        break;
+    case cast_mode::floor:
+        r = std::floor(x);
+        break;
+    case cast_mode::ceil:
+        r = std::ceil(x);
+        break;
+    case cast_mode::trunc:
+        r = std::trunc(x);
+        break;
     case cast_mode::odd: {
         const double f = std::floor(x), c = std::ceil(x);
         r = f == c ? f : (std::fmod(f, 2.0) != 0 ? f : c);
@@ -128,7 +144,7 @@ std::uint32_t oracle_f32(double x, cast_mode mode)
     return std::bit_cast<std::uint32_t>(neg ? -r : r);
 }
 
-std::uint32_t mix(std::uint64_t& s)
+std::uint32_t mix(std::uint64_t &s)
 {
     std::uint64_t z = (s += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -161,7 +177,7 @@ TEST_CASE("named fp32 -> bf16 cases by bit pattern")
     CHECK(b(0x3f808000u, cast_mode::round) == 0x3f81);
     CHECK(b(0x3f808000u, cast_mode::rint) == 0x3f80);
     CHECK(convert<bf16>(std::bit_cast<float>(0x3f808000u)).bits == 0x3f81); // default mode
-    CHECK(b(0x3f818000u, cast_mode::rint) == 0x3f82); // tie to even upward
+    CHECK(b(0x3f818000u, cast_mode::rint) == 0x3f82);                       // tie to even upward
     CHECK(b(0xbf808000u, cast_mode::round) == 0xbf81);
     CHECK(b(0xbf808000u, cast_mode::floor) == 0xbf81);
     CHECK(b(0xbf808000u, cast_mode::ceil) == 0xbf80);

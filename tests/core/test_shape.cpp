@@ -24,8 +24,8 @@ TEST_CASE("dims from brace lists, vectors and spans")
 TEST_CASE("rank above 8 is an error with a message")
 {
     CHECK_NOTHROW(dims{1, 2, 3, 4, 5, 6, 7, 8});
-    CHECK_THROWS_WITH((dims{1, 2, 3, 4, 5, 6, 7, 8, 9}), Catch::Contains("rank exceeds the maximum of 8") &&
-                                                             Catch::Contains("test_shape.cpp:"));
+    CHECK_THROWS_WITH((dims{1, 2, 3, 4, 5, 6, 7, 8, 9}),
+                      Catch::Contains("rank exceeds the maximum of 8") && Catch::Contains("test_shape.cpp:"));
     dims d = dims::filled(8, 1);
     CHECK_THROWS_AS(d.push_back(1), ptoref::error);
 }
@@ -39,7 +39,7 @@ TEST_CASE("row-major strides")
 
 TEST_CASE("advance_row_major visits every index once, in row-major order")
 {
-    for (const dims& shape : {dims{3}, dims{2, 3}, dims{1, 4, 1}, dims{2, 1, 3, 2}, dims{3, 3, 3}}) {
+    for (const dims &shape : {dims{3}, dims{2, 3}, dims{1, 4, 1}, dims{2, 1, 3, 2}, dims{3, 3, 3}}) {
         std::vector<std::vector<index>> seen;
         dims idx = dims::filled(shape.size(), 0);
         do

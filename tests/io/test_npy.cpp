@@ -15,27 +15,27 @@ using ptoref::tensor_from;
 
 namespace {
 
-std::string temp_path(const std::string& name)
+std::string temp_path(const std::string &name)
 {
     const auto dir = std::filesystem::temp_directory_path() / ("ptoref_test_npy_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     return (dir / name).string();
 }
 
-std::string slurp(const std::string& path)
+std::string slurp(const std::string &path)
 {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-void spit(const std::string& path, const std::string& bytes)
+void spit(const std::string &path, const std::string &bytes)
 {
     std::ofstream out(path, std::ios::binary);
     out << bytes;
 }
 
 // A v1.0 .npy file as numpy writes it: header padded with spaces to 64 bytes, ending in '\n'.
-std::string npy_bytes(const std::string& dict, const std::string& payload)
+std::string npy_bytes(const std::string &dict, const std::string &payload)
 {
     std::string header = dict;
     while ((10 + header.size() + 1) % 64 != 0)
@@ -72,7 +72,8 @@ TEST_CASE("every dtype round trips bit for bit, and views are saved in their log
     CHECK(back.to_vector() == pl::transpose(f, 0, 1).to_vector());
     CHECK(back.name() == "rt");
 
-    auto b = tensor_from<pl::bf16>({3}, {pl::bf16::from_bits(0x7fc1), pl::bf16::from_bits(0x8001), pl::bf16::from_bits(0x3f80)});
+    auto b = tensor_from<pl::bf16>(
+        {3}, {pl::bf16::from_bits(0x7fc1), pl::bf16::from_bits(0x8001), pl::bf16::from_bits(0x3f80)});
     ptoref::io::save_npy(p, b);
     CHECK(slurp(p).find("'descr': '<u2'") != std::string::npos);
     const auto bb = ptoref::io::load_npy<pl::bf16>(p).to_vector();
@@ -92,7 +93,8 @@ TEST_CASE("a BF16 tensor also loads from <f4, rounded to nearest-even like torch
 {
     const std::string p = temp_path("f4.npy");
     // 0x3F808000 is a tie: ties-to-even gives 0x3F80 (the DSL's default cast would give 0x3F81).
-    ptoref::io::save_npy(p, tensor_from<float>({2}, {std::bit_cast<float>(0x3f808000u), std::bit_cast<float>(0x3f818000u)}));
+    ptoref::io::save_npy(
+        p, tensor_from<float>({2}, {std::bit_cast<float>(0x3f808000u), std::bit_cast<float>(0x3f818000u)}));
     const auto v = ptoref::io::load_npy<pl::bf16>(p).to_vector();
     CHECK(v[0].bits == 0x3f80);
     CHECK(v[1].bits == 0x3f82);
@@ -101,18 +103,20 @@ TEST_CASE("a BF16 tensor also loads from <f4, rounded to nearest-even like torch
 TEST_CASE("malformed or mismatched files are errors naming the file")
 {
     const std::string p = temp_path("bad.npy");
-    CHECK_THROWS_WITH(ptoref::io::load_npy<float>(temp_path("missing.npy")),
-                      Catch::Contains("missing.npy") && Catch::Contains("cannot open") && Catch::Contains("test_npy.cpp:"));
+    CHECK_THROWS_WITH(ptoref::io::load_npy<float>(temp_path("missing.npy")), Catch::Contains("missing.npy") &&
+                                                                                 Catch::Contains("cannot open") &&
+                                                                                 Catch::Contains("test_npy.cpp:"));
     ptoref::io::save_npy(p, tensor_from<std::int32_t>({1}, {1}));
-    CHECK_THROWS_WITH(ptoref::io::load_npy<float>(p), Catch::Contains("bad.npy") && Catch::Contains("<i4") &&
-                                                          Catch::Contains("FP32"));
+    CHECK_THROWS_WITH(ptoref::io::load_npy<float>(p),
+                      Catch::Contains("bad.npy") && Catch::Contains("<i4") && Catch::Contains("FP32"));
     spit(p, "not a numpy file at all");
     CHECK_THROWS_AS(ptoref::io::load_npy<float>(p), ptoref::error);
     spit(p, npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", std::string(7, '\0')));
     CHECK_THROWS_WITH(ptoref::io::load_npy<float>(p), Catch::Contains("bad.npy") && Catch::Contains("truncated"));
     spit(p, npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", std::string(4, '\0')));
     CHECK_THROWS_WITH(ptoref::io::load_npy<float>(p), Catch::Contains("Fortran"));
-    spit(p, npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1), }", std::string(4, '\0')));
+    spit(p,
+         npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1), }", std::string(4, '\0')));
     CHECK_THROWS_WITH(ptoref::io::load_npy<float>(p), Catch::Contains("exceeds 8"));
 }
 

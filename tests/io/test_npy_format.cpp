@@ -7,7 +7,7 @@
 using namespace ptoref::io;
 
 namespace {
-std::string file(const std::string& dict, const std::string& payload = "", int major = 1)
+std::string file(const std::string &dict, const std::string &payload = "", int major = 1)
 {
     std::string out = "\x93NUMPY";
     out += static_cast<char>(major);
@@ -21,7 +21,7 @@ std::string file(const std::string& dict, const std::string& payload = "", int m
     }
     return out + dict + payload;
 }
-npy_header parse(const std::string& bytes)
+npy_header parse(const std::string &bytes)
 {
     std::istringstream in(bytes);
     return parse_npy_header(in, "x.npy");
@@ -47,7 +47,8 @@ TEST_CASE("writes the exact numpy.save v1.0 header")
 
 TEST_CASE("headers round trip for several shapes and descrs")
 {
-    for (const auto& shape : std::vector<std::vector<std::int64_t>>{{}, {0}, {7}, {1, 1}, {3, 0, 2}, {2, 3, 4, 5, 6, 7, 8, 9}}) {
+    for (const auto &shape :
+         std::vector<std::vector<std::int64_t>>{{}, {0}, {7}, {1, 1}, {3, 0, 2}, {2, 3, 4, 5, 6, 7, 8, 9}}) {
         std::ostringstream out;
         write_npy_header(out, "<i4", shape);
         const npy_header h = parse(out.str());
@@ -76,7 +77,8 @@ TEST_CASE("malformed headers are errors naming the file and the problem")
     CHECK_THROWS_WITH(parse(file("{'descr': '<f4', 'shape': (1,)}")), Catch::Contains("lacks one of"));
     CHECK_THROWS_WITH(parse(file("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'x': 1}")),
                       Catch::Contains("unexpected key 'x'"));
-    CHECK_THROWS_WITH(parse(file("{'descr': '<f4, 'fortran_order': False, 'shape': (1,)}")), Catch::Contains("malformed"));
+    CHECK_THROWS_WITH(parse(file("{'descr': '<f4, 'fortran_order': False, 'shape': (1,)}")),
+                      Catch::Contains("malformed"));
     CHECK_THROWS_WITH(parse(file("{'descr': '<f4', 'fortran_order': False, 'shape': (-1,)}")),
                       Catch::Contains("non-negative integer"));
     CHECK_THROWS_WITH(parse(file("{'descr': '<f4', 'fortran_order': False, 'shape': (a,)}")),

@@ -49,11 +49,11 @@ TEST_CASE("exp_cr special values and thresholds, by bit pattern")
 {
     CHECK(bits(exp_cr(0.0f)) == 0x3f800000u);
     CHECK(bits(exp_cr(-0.0f)) == 0x3f800000u);
-    CHECK(bits(exp_cr(f32(0x7f800000u))) == 0x7f800000u);  // +inf
-    CHECK(bits(exp_cr(f32(0xff800000u))) == 0x00000000u);  // -inf -> +0
+    CHECK(bits(exp_cr(f32(0x7f800000u))) == 0x7f800000u); // +inf
+    CHECK(bits(exp_cr(f32(0xff800000u))) == 0x00000000u); // -inf -> +0
     CHECK(bits(exp_cr(f32(0x7fc00000u))) == 0x7fc00000u);
-    CHECK(bits(exp_cr(f32(0xffc12345u))) == 0x7fc00000u);  // NaN payload and sign dropped
-    CHECK(bits(exp_cr(f32(0x7f800001u))) == 0x7fc00000u);  // signalling NaN
+    CHECK(bits(exp_cr(f32(0xffc12345u))) == 0x7fc00000u); // NaN payload and sign dropped
+    CHECK(bits(exp_cr(f32(0x7f800001u))) == 0x7fc00000u); // signalling NaN
     // Overflow: 88.72283172607421875 is the largest input with a finite result.
     CHECK(bits(exp_cr(f32(0x42b17217u))) == 0x7f7fff84u);
     CHECK(bits(exp_cr(f32(0x42b17218u))) == 0x7f800000u);

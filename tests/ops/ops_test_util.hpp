@@ -38,10 +38,16 @@ private:
     std::uint64_t s_;
 };
 
-inline std::uint32_t bits(float f) { return std::bit_cast<std::uint32_t>(f); }
-inline float f32(std::uint32_t u) { return std::bit_cast<float>(u); }
+inline std::uint32_t bits(float f)
+{
+    return std::bit_cast<std::uint32_t>(f);
+}
+inline float f32(std::uint32_t u)
+{
+    return std::bit_cast<float>(u);
+}
 
-inline std::vector<std::uint32_t> bits_of(const ptoref::Tensor<float>& t)
+inline std::vector<std::uint32_t> bits_of(const ptoref::Tensor<float> &t)
 {
     std::vector<std::uint32_t> out;
     for (float f : t.to_vector())
@@ -49,7 +55,7 @@ inline std::vector<std::uint32_t> bits_of(const ptoref::Tensor<float>& t)
     return out;
 }
 
-inline std::vector<std::uint16_t> bits_of(const ptoref::Tensor<ptoref::bf16>& t)
+inline std::vector<std::uint16_t> bits_of(const ptoref::Tensor<ptoref::bf16> &t)
 {
     std::vector<std::uint16_t> out;
     for (auto v : t.to_vector())
@@ -60,9 +66,26 @@ inline std::vector<std::uint16_t> bits_of(const ptoref::Tensor<ptoref::bf16>& t)
 // Edge values every elementwise op is exercised on.
 inline std::vector<float> edge_values()
 {
-    return {0.0f, -0.0f, 1.0f, -1.0f, 0.5f, 3.0f, f32(0x00000001u), f32(0x80000001u), f32(0x007fffffu),
-            f32(0x00800000u), f32(0x7f7fffffu), f32(0xff7fffffu), f32(0x7f800000u), f32(0xff800000u),
-            f32(0x7fc00000u), f32(0xffc12345u), f32(0x7fa5a5a5u), 1e-30f, -1e30f, 2.5f};
+    return {0.0f,
+            -0.0f,
+            1.0f,
+            -1.0f,
+            0.5f,
+            3.0f,
+            f32(0x00000001u),
+            f32(0x80000001u),
+            f32(0x007fffffu),
+            f32(0x00800000u),
+            f32(0x7f7fffffu),
+            f32(0xff7fffffu),
+            f32(0x7f800000u),
+            f32(0xff800000u),
+            f32(0x7fc00000u),
+            f32(0xffc12345u),
+            f32(0x7fa5a5a5u),
+            1e-30f,
+            -1e30f,
+            2.5f};
 }
 
 } // namespace ops_test

@@ -36,7 +36,8 @@ TEST_CASE("assemble errors: bounds and rank, with the call site")
 {
     auto t = pl::full({4, 4}, pl::FP32, 0.0f).name("dst");
     CHECK_THROWS_WITH(pl::assemble(t, pl::full({2, 2}, pl::FP32, 1.0f), {3, 0}),
-                      Catch::Contains("pl::assemble") && Catch::Contains("at offset [3, 0] is out of bounds of target 'dst'") &&
+                      Catch::Contains("pl::assemble") &&
+                          Catch::Contains("at offset [3, 0] is out of bounds of target 'dst'") &&
                           Catch::Contains("test_assemble.cpp:"));
     CHECK_THROWS_WITH(pl::assemble(t, pl::full({2, 2}, pl::FP32, 1.0f), {0}), Catch::Contains("does not fit the rank"));
     CHECK_THROWS_WITH(pl::assemble(t, pl::full({1, 1, 1}, pl::FP32, 1.0f), {0, 0}), Catch::Contains("does not fit"));
@@ -65,7 +66,8 @@ TEST_CASE("read and write: bounds, padding reads as poison, write marks defined"
     ptoref::check::collector c; // an undefined scalar is reported to the collector
     auto t = pl::full({2, 3}, pl::FP32, 4.0f).name("s");
     CHECK(pl::read(t, {1, 2}) == 4.0f);
-    CHECK_THROWS_WITH(pl::read(t, {2, 0}), Catch::Contains("pl::read") && Catch::Contains("index [2, 0] is out of bounds of 's'"));
+    CHECK_THROWS_WITH(pl::read(t, {2, 0}),
+                      Catch::Contains("pl::read") && Catch::Contains("index [2, 0] is out of bounds of 's'"));
     CHECK_THROWS_WITH(pl::read(t, {1}), Catch::Contains("index [1]"));
     auto v = pl::slice(t, {2, 3}, {0, 0}, {1, 3});
     CHECK(bits(pl::read(v, {1, 0})) == 0x7fa5a5a5u);

@@ -30,11 +30,11 @@ TEST_CASE("row/col expand agree bit for bit with the elementwise definition on r
 {
     rng r(9);
     std::vector<float> xv(12 * 17), rv(12), cv(17);
-    for (float& f : xv)
+    for (float &f : xv)
         f = r.value(-30, 30);
-    for (float& f : rv)
+    for (float &f : rv)
         f = r.value(-30, 30);
-    for (float& f : cv)
+    for (float &f : cv)
         f = r.value(-30, 30);
     auto x = tensor_from<float>({12, 17}, xv);
     auto rowv = tensor_from<float>({12, 1}, rv);
@@ -42,8 +42,10 @@ TEST_CASE("row/col expand agree bit for bit with the elementwise definition on r
     const auto rd = pl::row_expand_div(x, rowv).to_vector(), cs = pl::col_expand_sub(x, colv).to_vector();
     for (int i = 0; i < 12; ++i)
         for (int j = 0; j < 17; ++j) {
-            REQUIRE(bits(rd[static_cast<std::size_t>(i * 17 + j)]) == bits(xv[static_cast<std::size_t>(i * 17 + j)] / rv[static_cast<std::size_t>(i)]));
-            REQUIRE(bits(cs[static_cast<std::size_t>(i * 17 + j)]) == bits(xv[static_cast<std::size_t>(i * 17 + j)] - cv[static_cast<std::size_t>(j)]));
+            REQUIRE(bits(rd[static_cast<std::size_t>(i * 17 + j)]) ==
+                    bits(xv[static_cast<std::size_t>(i * 17 + j)] / rv[static_cast<std::size_t>(i)]));
+            REQUIRE(bits(cs[static_cast<std::size_t>(i * 17 + j)]) ==
+                    bits(xv[static_cast<std::size_t>(i * 17 + j)] - cv[static_cast<std::size_t>(j)]));
         }
 }
 
@@ -51,12 +53,16 @@ TEST_CASE("shape rules: the expected operand shape is named in the error")
 {
     auto x = tensor_from<float>({2, 3}, std::vector<float>(6));
     CHECK_THROWS_WITH(pl::row_expand_add(x, tensor_from<float>({2, 2}, std::vector<float>(4))),
-                      Catch::Contains("pl::row_expand_add") && Catch::Contains("[..., M, 1]") && Catch::Contains("[2, 2]"));
-    CHECK_THROWS_WITH(pl::row_expand_mul(x, tensor_from<float>({3, 1}, std::vector<float>(3))), Catch::Contains("[..., M, 1]"));
+                      Catch::Contains("pl::row_expand_add") && Catch::Contains("[..., M, 1]") &&
+                          Catch::Contains("[2, 2]"));
+    CHECK_THROWS_WITH(pl::row_expand_mul(x, tensor_from<float>({3, 1}, std::vector<float>(3))),
+                      Catch::Contains("[..., M, 1]"));
     CHECK_THROWS_WITH(pl::col_expand_mul(x, tensor_from<float>({1, 2}, std::vector<float>(2))),
                       Catch::Contains("[..., 1, N]"));
-    CHECK_THROWS_WITH(pl::col_expand_mul(tensor_from<float>({3}, std::vector<float>(3)), tensor_from<float>({3}, std::vector<float>(3))),
+    CHECK_THROWS_WITH(pl::col_expand_mul(tensor_from<float>({3}, std::vector<float>(3)),
+                                         tensor_from<float>({3}, std::vector<float>(3))),
                       Catch::Contains("[..., 1, N]"));
-    CHECK_THROWS_WITH(pl::row_expand_div(tensor_from<std::int32_t>({1, 2}, {4, 6}), tensor_from<std::int32_t>({1, 1}, {0})),
-                      Catch::Contains("division by zero"));
+    CHECK_THROWS_WITH(
+        pl::row_expand_div(tensor_from<std::int32_t>({1, 2}, {4, 6}), tensor_from<std::int32_t>({1, 1}, {0})),
+        Catch::Contains("division by zero"));
 }

@@ -16,8 +16,8 @@ TEST_CASE("pl::cast defaults to round (ties away), rint on request, by enum or b
     CHECK(bits_of(pl::cast(x, pl::BF16, "rint")) == std::vector<std::uint16_t>{0x3f80, 0xbf80});
     CHECK(bits_of(pl::cast<bf16>(x)) == std::vector<std::uint16_t>{0x3f81, 0xbf81});
     CHECK(bits_of(pl::cast(x, pl::BF16, "floor")) == std::vector<std::uint16_t>{0x3f80, 0xbf81});
-    CHECK_THROWS_WITH(pl::cast(x, pl::BF16, "nearest"), Catch::Contains("unknown cast mode \"nearest\"") &&
-                                                            Catch::Contains("test_cast.cpp:"));
+    CHECK_THROWS_WITH(pl::cast(x, pl::BF16, "nearest"),
+                      Catch::Contains("unknown cast mode \"nearest\"") && Catch::Contains("test_cast.cpp:"));
 }
 
 TEST_CASE("the tensor cast equals the scalar definition for every mode and pair")

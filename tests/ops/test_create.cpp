@@ -22,15 +22,16 @@ TEST_CASE("full converts the value to the dtype (nearest-even into 16-bit types)
     CHECK(pl::full({3}, pl::FP32, 1.5).to_vector() == std::vector<float>(3, 1.5f));
     CHECK(bits_of(pl::full({1}, pl::BF16, 1.00390625f)) == std::vector<std::uint16_t>{0x3f80}); // tie -> even
     CHECK(pl::full({2, 2}, pl::INT32, -3).to_vector() == std::vector<std::int32_t>(4, -3));
-    CHECK(bits_of(pl::full({1}, pl::FP32, -std::numeric_limits<float>::infinity())) == std::vector<std::uint32_t>{0xff800000u});
+    CHECK(bits_of(pl::full({1}, pl::FP32, -std::numeric_limits<float>::infinity())) ==
+          std::vector<std::uint32_t>{0xff800000u});
     CHECK(pl::full({2}, pl::FP32, 0.0f).defined_mask() == std::vector<std::uint8_t>{1, 1});
 }
 
 TEST_CASE("bad shapes are errors with the call site")
 {
-    CHECK_THROWS_WITH(pl::create_tensor({2, -1}, pl::FP32),
-                      Catch::Contains("pl::create_tensor") && Catch::Contains("negative extent in shape [2, -1]") &&
-                          Catch::Contains("test_create.cpp:"));
+    CHECK_THROWS_WITH(pl::create_tensor({2, -1}, pl::FP32), Catch::Contains("pl::create_tensor") &&
+                                                                Catch::Contains("negative extent in shape [2, -1]") &&
+                                                                Catch::Contains("test_create.cpp:"));
     CHECK_THROWS_WITH(pl::full({}, pl::FP32, 1.0f), Catch::Contains("rank-0"));
     CHECK_THROWS_WITH(pl::full({1, 1, 1, 1, 1, 1, 1, 1, 1}, pl::FP32, 1.0f), Catch::Contains("maximum of 8"));
 }

@@ -8,7 +8,10 @@ using ptoref::dims;
 using ptoref::tensor_from;
 
 namespace {
-float canon(float x) { return x != x ? f32(0x7fc00000u) : x; }
+float canon(float x)
+{
+    return x != x ? f32(0x7fc00000u) : x;
+}
 
 // bf16 oracle: the exact result in double, rounded once to bf16 (nearest even) by search.
 std::uint16_t bf16_of_double(double v)
@@ -133,16 +136,16 @@ TEST_CASE("broadcasting: rank-different operands, extent-1 stretching, and the e
     auto c = pl::add(a, b); // -> [2, 2, 3]
     REQUIRE(c.shape() == dims{2, 2, 3});
     CHECK(c.to_vector() == std::vector<float>{11, 12, 13, 21, 22, 23, 14, 15, 16, 24, 25, 26});
-    CHECK_THROWS_WITH(pl::add(tensor_from<float>({4, 8}, std::vector<float>(32)), tensor_from<float>({4, 3}, std::vector<float>(12))),
-                      Catch::Contains("shapes [4, 8] and [4, 3] do not broadcast (dim 1: 8 vs 3)") &&
-                          Catch::Contains("pl::add"));
+    CHECK_THROWS_WITH(
+        pl::add(tensor_from<float>({4, 8}, std::vector<float>(32)), tensor_from<float>({4, 3}, std::vector<float>(12))),
+        Catch::Contains("shapes [4, 8] and [4, 3] do not broadcast (dim 1: 8 vs 3)") && Catch::Contains("pl::add"));
 }
 
 TEST_CASE("strided and transposed inputs give the same results as dense copies")
 {
     rng r(3);
     std::vector<float> v(48);
-    for (float& f : v)
+    for (float &f : v)
         f = r.value();
     auto base = tensor_from<float>({6, 8}, v);
     auto view = pl::transpose(pl::slice(base, {4, 3}, {1, 2}), 0, 1); // [3, 4], strided

@@ -9,7 +9,8 @@ using ptoref::tensor_from;
 
 namespace {
 // Naive oracle: acc from +0, k ascending, fma; A is MxK logical, B is KxN logical.
-std::vector<float> oracle(const std::vector<float>& a, const std::vector<float>& b, int m, int n, int k, bool at, bool bt)
+std::vector<float> oracle(const std::vector<float> &a, const std::vector<float> &b, int m, int n, int k, bool at,
+                          bool bt)
 {
     std::vector<float> c(static_cast<std::size_t>(m * n));
     for (int i = 0; i < m; ++i)
@@ -31,9 +32,9 @@ TEST_CASE("fp32 matmul equals the naive fma loop for every transpose combination
     rng r(17);
     const int m = 7, n = 9, k = 33;
     std::vector<float> a(static_cast<std::size_t>(m * k)), b(static_cast<std::size_t>(k * n));
-    for (float& f : a)
+    for (float &f : a)
         f = r.value(-12, 12);
-    for (float& f : b)
+    for (float &f : b)
         f = r.value(-12, 12);
     for (bool at : {false, true})
         for (bool bt : {false, true}) {
@@ -61,13 +62,14 @@ TEST_CASE("bf16 inputs accumulate in fp32 and narrow once to nearest-even")
         b.push_back(ptoref::convert<bf16>(r.value(), ptoref::cast_mode::rint));
         bf.push_back(b.back().to_float());
     }
-    auto ta = tensor_from<bf16>({m, k}, a), tb = tensor_from<bf16>({n, k}, [&] {
-        std::vector<bf16> t(static_cast<std::size_t>(n * k));
-        for (int p = 0; p < k; ++p)
-            for (int j = 0; j < n; ++j)
-                t[static_cast<std::size_t>(j * k + p)] = b[static_cast<std::size_t>(p * n + j)];
-        return t;
-    }());
+    auto ta = tensor_from<bf16>({m, k}, a),
+         tb = tensor_from<bf16>({n, k}, [&] {
+             std::vector<bf16> t(static_cast<std::size_t>(n * k));
+             for (int p = 0; p < k; ++p)
+                 for (int j = 0; j < n; ++j)
+                     t[static_cast<std::size_t>(j * k + p)] = b[static_cast<std::size_t>(p * n + j)];
+             return t;
+         }());
     const auto want = oracle(af, bf, m, n, k, false, false);
     const auto c32 = pl::matmul(ta, tb, pl::FP32, false, true).to_vector();
     const auto c16 = pl::matmul(ta, tb, pl::BF16, false, true).to_vector();
@@ -100,7 +102,8 @@ TEST_CASE("matmul + matmul_acc over split K gives the bits of one matmul")
     auto part = pl::matmul(pl::slice(ta, {m, k1}, {0, 0}), pl::slice(tb, {k1, n}, {0, 0}), pl::FP32);
     auto acc = pl::matmul_acc(part, pl::slice(ta, {m, k - k1}, {0, k1}), pl::slice(tb, {k - k1, n}, {k1, 0}));
     CHECK(bits_of(acc) == bits_of(whole));
-    CHECK_THROWS_WITH(pl::matmul_acc(pl::full({3, 3}, pl::FP32, 0.0f), ta, tb), Catch::Contains("acc has shape [3, 3]"));
+    CHECK_THROWS_WITH(pl::matmul_acc(pl::full({3, 3}, pl::FP32, 0.0f), ta, tb),
+                      Catch::Contains("acc has shape [3, 3]"));
 }
 
 TEST_CASE("shape errors name both shapes, the flags and both Ks")
@@ -108,8 +111,9 @@ TEST_CASE("shape errors name both shapes, the flags and both Ks")
     auto a = pl::full({64, 128}, pl::BF16, 1.0f);
     auto b = pl::full({64, 64}, pl::BF16, 1.0f);
     CHECK_THROWS_WITH(pl::matmul(a, b, pl::FP32), Catch::Contains("K mismatch") && Catch::Contains("[64, 128]") &&
-                                                     Catch::Contains("(K=128)") && Catch::Contains("(K=64)") &&
-                                                     Catch::Contains("b_trans=false") && Catch::Contains("test_matmul.cpp:"));
+                                                      Catch::Contains("(K=128)") && Catch::Contains("(K=64)") &&
+                                                      Catch::Contains("b_trans=false") &&
+                                                      Catch::Contains("test_matmul.cpp:"));
     CHECK_THROWS_WITH(pl::matmul(pl::full({2, 2, 2}, pl::FP32, 1.0f), pl::full({2, 2}, pl::FP32, 1.0f)),
                       Catch::Contains("must be 2-D"));
 }

@@ -31,12 +31,13 @@ TEST_CASE("bounds follow Python's range")
     CHECK(collect_range(5, 0, -2) == std::vector<pl::index>{5, 3, 1});
     CHECK(collect_range(5, 5, 1).empty());
     CHECK(collect_range(5, 0, 1).empty());
-    CHECK_THROWS_WITH(collect_range(0, 5, 0), Catch::Contains("pl.range: step must not be zero") &&
-                                                 Catch::Contains("test_loops.cpp:"));
+    CHECK_THROWS_WITH(collect_range(0, 5, 0),
+                      Catch::Contains("pl.range: step must not be zero") && Catch::Contains("test_loops.cpp:"));
     v.clear();
     pl::parallel(0, 6, 2, pl::chunk(4), [&](pl::index i) { v.push_back(i); });
     CHECK(v == std::vector<pl::index>{0, 2, 4});
-    CHECK_THROWS_WITH(pl::parallel(0, 6, 1, pl::chunk(-1), [](pl::index) {}), Catch::Contains("chunk size must be positive"));
+    CHECK_THROWS_WITH(pl::parallel(0, 6, 1, pl::chunk(-1), [](pl::index) {}),
+                      Catch::Contains("chunk size must be positive"));
     v.clear();
     pl::spmd(3, [&](pl::index b) { v.push_back(b); });
     CHECK(v == std::vector<pl::index>{0, 1, 2});
@@ -66,7 +67,7 @@ TEST_CASE("nested loops see their index paths")
 
 TEST_CASE("exceptions from a body propagate and the loop frames are unwound")
 {
-    for (const pl::schedule& s : {pl::schedule::sequential(), pl::schedule::threads(2)}) {
+    for (const pl::schedule &s : {pl::schedule::sequential(), pl::schedule::threads(2)}) {
         CHECK_THROWS_WITH(pl::parallel(0, 4, 1, pl::on(s),
                                        [](pl::index i) {
                                            if (i == 2)
@@ -100,7 +101,7 @@ TEST_CASE("threads(n) runs on more than one thread and nested loops run inside w
 
 TEST_CASE("the idiom t = pl::assemble(t, x, off) gives the same bits on every schedule, with no race")
 {
-    auto program = [](const pl::schedule& s) {
+    auto program = [](const pl::schedule &s) {
         auto t = pl::create_tensor({8, 4}, pl::FP32).name("t");
         ptoref::check::collector c;
         pl::parallel(0, 8, 1, pl::on(s), [&](pl::index i) {
@@ -112,8 +113,8 @@ TEST_CASE("the idiom t = pl::assemble(t, x, off) gives the same bits on every sc
         return t.to_vector();
     };
     const auto base = program(pl::schedule::sequential());
-    for (const pl::schedule& s : {pl::schedule::reverse(), pl::schedule::shuffled(3), pl::schedule::threads(2),
-                                  pl::schedule::threads(8)})
+    for (const pl::schedule &s :
+         {pl::schedule::reverse(), pl::schedule::shuffled(3), pl::schedule::threads(2), pl::schedule::threads(8)})
         CHECK(program(s) == base);
 }
 
@@ -123,7 +124,7 @@ TEST_CASE("a racy loop is reported under every schedule, with the same region")
 #if !defined(__SANITIZE_THREAD__)
     schedules.push_back(pl::schedule::threads(2)); // a real data race on threads: not under TSan
 #endif
-    for (const pl::schedule& s : schedules) {
+    for (const pl::schedule &s : schedules) {
         auto t = pl::full({4, 4}, pl::FP32, 0.0f).name("acc");
         ptoref::check::collector c;
         pl::parallel(0, 2, 1, pl::on(s), [&](pl::index i) {

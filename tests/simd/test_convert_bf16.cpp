@@ -27,7 +27,8 @@ std::uint64_t sweep(cast_mode mode, bool also_generic)
         std::vector<float> in(chunk);
         std::vector<bf16> out(chunk);
         std::uint64_t local = 0;
-        const std::uint64_t lo = (std::uint64_t{1} << 32) * t / threads, hi = (std::uint64_t{1} << 32) * (t + 1) / threads;
+        const std::uint64_t lo = (std::uint64_t{1} << 32) * t / threads,
+                            hi = (std::uint64_t{1} << 32) * (t + 1) / threads;
         for (std::uint64_t base = lo; base < hi; base += chunk) {
             const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, hi - base));
             for (std::size_t i = 0; i < n; ++i)
@@ -39,7 +40,7 @@ std::uint64_t sweep(cast_mode mode, bool also_generic)
                 local += out[i].bits != scalar;
                 if (also_generic)
                     local += scalar != ptoref::detail::round_to_format(ptoref::detail::decompose(in[i]), mode,
-                                                                        ptoref::detail::bf16_format);
+                                                                       ptoref::detail::bf16_format);
             }
         }
         bad += local;
@@ -48,7 +49,7 @@ std::uint64_t sweep(cast_mode mode, bool also_generic)
     for (unsigned t = 1; t < threads; ++t)
         pool.emplace_back(work, t);
     work(0);
-    for (auto& th : pool)
+    for (auto &th : pool)
         th.join();
     return bad.load();
 }
@@ -85,6 +86,7 @@ TEST_CASE("lengths that are not a multiple of the batch take the scalar tail")
             in[i] = std::bit_cast<float>(0x3f808000u + static_cast<std::uint32_t>(i) * 0x10000u);
         ptoref::simd::f32_to_bf16(in.data(), out.data(), n, cast_mode::round);
         for (std::size_t i = 0; i < n; ++i)
-            CHECK(out[i].bits == ptoref::detail::f32_to_bf16_bits(std::bit_cast<std::uint32_t>(in[i]), cast_mode::round));
+            CHECK(out[i].bits ==
+                  ptoref::detail::f32_to_bf16_bits(std::bit_cast<std::uint32_t>(in[i]), cast_mode::round));
     }
 }

@@ -102,6 +102,7 @@ TEST_CASE("ratio_allclose allows round(ratio * numel) violations and fails any N
     CHECK_THAT(r.str(), Catch::Contains("6/1000 mismatches (allowed 5)"));
     av[999] = inf;
     ev[999] = inf;
-    CHECK(ratio_allclose(tensor_from<float>({1000}, av), tensor_from<float>({1000}, ev), 1e-3, 1e-3, 0.005).mismatches ==
-          6);
+    CHECK(
+        ratio_allclose(tensor_from<float>({1000}, av), tensor_from<float>({1000}, ev), 1e-3, 1e-3, 0.005).mismatches ==
+        6);
 }

@@ -15,7 +15,7 @@ namespace ptoref::check {
 
 enum class race_kind { waw, raw, war };
 
-inline const char* to_string(race_kind k) noexcept
+inline const char *to_string(race_kind k) noexcept
 {
     return k == race_kind::waw ? "WAW" : (k == race_kind::raw ? "RAW" : "WAR");
 }
@@ -25,15 +25,14 @@ struct op_site {
     std::string op;
     source_location where;
     access_kind kind = access_kind::read;
-    friend bool operator==(const op_site& a, const op_site& b) noexcept
+    friend bool operator==(const op_site &a, const op_site &b) noexcept
     {
-        return a.op == b.op && a.where.line() == b.where.line() && std::string_view(a.where.file_name()) ==
-                                                                         std::string_view(b.where.file_name()) &&
-               a.kind == b.kind;
+        return a.op == b.op && a.where.line() == b.where.line() &&
+               std::string_view(a.where.file_name()) == std::string_view(b.where.file_name()) && a.kind == b.kind;
     }
 };
 
-inline std::string path_to_string(const std::vector<index>& path)
+inline std::string path_to_string(const std::vector<index> &path)
 {
     std::string s = "[";
     for (std::size_t i = 0; i < path.size(); ++i)
@@ -43,22 +42,22 @@ inline std::string path_to_string(const std::vector<index>& path)
 
 // Two iterations of one parallel loop instance touched the same elements, at least one writing.
 struct race_record {
-    std::string tensor;               // buffer name ("k_cache", or the op that made it)
-    race_kind kind = race_kind::waw;  // named from the earlier access to the later one
-    std::string loop;                 // "pl.parallel" or "pl.spmd"
+    std::string tensor;              // buffer name ("k_cache", or the op that made it)
+    race_kind kind = race_kind::waw; // named from the earlier access to the later one
+    std::string loop;                // "pl.parallel" or "pl.spmd"
     source_location loop_site;
-    std::vector<index> first_iteration;  // index path: enclosing loops' indices, then this loop's
+    std::vector<index> first_iteration; // index path: enclosing loops' indices, then this loop's
     std::vector<index> second_iteration;
-    op_site first;   // the earlier access (in execution order)
-    op_site second;  // the later access
+    op_site first;  // the earlier access (in execution order)
+    op_site second; // the later access
     dims tensor_shape;
     std::vector<box> region; // exact, in the buffer's coordinates
     index elements = 0;
 
     std::string str() const
     {
-        const char* verb2 = second.kind == access_kind::write ? "Write" : "Read";
-        const char* verb1 = first.kind == access_kind::write ? "write" : "read";
+        const char *verb2 = second.kind == access_kind::write ? "Write" : "Read";
+        const char *verb1 = first.kind == access_kind::write ? "write" : "read";
         std::string s = "WARNING: ptoref: data race (" + std::string(to_string(kind)) + ") on " + tensor + " in " +
                         loop + " at " + to_string(loop_site) + "\n";
         s += "  " + std::string(verb2) + " by iteration " + path_to_string(second_iteration) + " in " + second.op +
@@ -77,11 +76,11 @@ struct race_record {
 // Undefined data (never written, or padding) reached a scalar read or a checked output.
 struct definedness_record {
     std::string tensor;
-    op_site where;               // the pl::read, or the output check
+    op_site where; // the pl::read, or the output check
     dims tensor_shape;
-    std::vector<box> region;     // the undefined elements, in the buffer's coordinates
+    std::vector<box> region; // the undefined elements, in the buffer's coordinates
     index elements = 0;
-    std::string origin;          // where the undefined data came from
+    std::string origin; // where the undefined data came from
 
     std::string str() const
     {
@@ -97,8 +96,8 @@ struct definedness_record {
 // A read through a handle that a later in-place write (assemble/write) has superseded.
 struct stale_record {
     std::string tensor;
-    op_site read;       // the stale read
-    op_site write;      // the superseding write
+    op_site read;  // the stale read
+    op_site write; // the superseding write
     std::uint64_t handle_version = 0;
     std::uint64_t write_version = 0;
     dims tensor_shape;
@@ -107,8 +106,8 @@ struct stale_record {
 
     std::string str() const
     {
-        std::string s = "WARNING: ptoref: stale read of " + tensor + " in " + read.op + " at " + to_string(read.where) +
-                        "\n";
+        std::string s =
+            "WARNING: ptoref: stale read of " + tensor + " in " + read.op + " at " + to_string(read.where) + "\n";
         s += "  The handle is version " + std::to_string(handle_version) + "; " + write.op + " at " +
              to_string(write.where) + " wrote version " + std::to_string(write_version) + " of these elements\n";
         s += "  Region: " + boxes_to_string(tensor, region) + " of " + tensor + to_string(tensor_shape) + ", " +
@@ -120,7 +119,7 @@ struct stale_record {
 
 // What one checked instance of a parallel loop did (for tools that print a verdict per loop).
 struct loop_summary {
-    std::string loop;           // "pl.parallel" / "pl.spmd"
+    std::string loop; // "pl.parallel" / "pl.spmd"
     source_location loop_site;
     std::vector<index> outer_path;
     index iterations = 0;
@@ -132,10 +131,10 @@ struct loop_summary {
 };
 
 template <class Record>
-std::string records_to_string(const std::vector<Record>& records)
+std::string records_to_string(const std::vector<Record> &records)
 {
     std::string s;
-    for (const Record& r : records)
+    for (const Record &r : records)
         s += r.str();
     return s;
 }
@@ -146,7 +145,7 @@ public:
         : error("", records_to_string(records)), records_(std::move(records))
     {
     }
-    const std::vector<race_record>& records() const noexcept { return records_; }
+    const std::vector<race_record> &records() const noexcept { return records_; }
 
 private:
     std::vector<race_record> records_;
@@ -155,7 +154,7 @@ private:
 class definedness_error : public error {
 public:
     explicit definedness_error(definedness_record r) : error("", r.str()), record_(std::move(r)) {}
-    const definedness_record& record() const noexcept { return record_; }
+    const definedness_record &record() const noexcept { return record_; }
 
 private:
     definedness_record record_;
@@ -164,7 +163,7 @@ private:
 class stale_error : public error {
 public:
     explicit stale_error(stale_record r) : error("", r.str()), record_(std::move(r)) {}
-    const stale_record& record() const noexcept { return record_; }
+    const stale_record &record() const noexcept { return record_; }
 
 private:
     stale_record record_;

@@ -21,20 +21,26 @@ enum class cast_mode : int {
 
 inline constexpr cast_mode default_cast_mode = cast_mode::round;
 
-inline constexpr cast_mode all_cast_modes[] = {cast_mode::none,  cast_mode::rint, cast_mode::round,
-                                               cast_mode::floor, cast_mode::ceil, cast_mode::trunc,
-                                               cast_mode::odd};
+inline constexpr cast_mode all_cast_modes[] = {cast_mode::none, cast_mode::rint,  cast_mode::round, cast_mode::floor,
+                                               cast_mode::ceil, cast_mode::trunc, cast_mode::odd};
 
 constexpr std::string_view to_string(cast_mode m) noexcept
 {
     switch (m) {
-    case cast_mode::none: return "none";
-    case cast_mode::rint: return "rint";
-    case cast_mode::round: return "round";
-    case cast_mode::floor: return "floor";
-    case cast_mode::ceil: return "ceil";
-    case cast_mode::trunc: return "trunc";
-    case cast_mode::odd: return "odd";
+    case cast_mode::none:
+        return "none";
+    case cast_mode::rint:
+        return "rint";
+    case cast_mode::round:
+        return "round";
+    case cast_mode::floor:
+        return "floor";
+    case cast_mode::ceil:
+        return "ceil";
+    case cast_mode::trunc:
+        return "trunc";
+    case cast_mode::odd:
+        return "odd";
     }
     return "?";
 }
@@ -45,9 +51,9 @@ inline cast_mode parse_cast_mode(std::string_view name, source_location loc = so
     for (cast_mode m : all_cast_modes)
         if (to_string(m) == name)
             return m;
-    throw error("pl::cast", "unknown cast mode \"" + std::string(name) +
-                                "\" (expected none, rint, round, floor, ceil, trunc or odd)",
-                loc);
+    throw error(
+        "pl::cast",
+        "unknown cast mode \"" + std::string(name) + "\" (expected none, rint, round, floor, ceil, trunc or odd)", loc);
 }
 
 } // namespace ptoref

@@ -55,13 +55,18 @@ constexpr exact_value decompose(std::int32_t x) noexcept
 {
     exact_value v;
     v.neg = x < 0;
-    v.sig = v.neg ? (0ull - static_cast<std::uint64_t>(static_cast<std::int64_t>(x)))
-                  : static_cast<std::uint64_t>(x);
+    v.sig = v.neg ? (0ull - static_cast<std::uint64_t>(static_cast<std::int64_t>(x))) : static_cast<std::uint64_t>(x);
     return v;
 }
 
-constexpr exact_value decompose(bf16 x) noexcept { return decompose(x.to_float()); }
-constexpr exact_value decompose(fp16 x) noexcept { return decompose(x.to_float()); }
+constexpr exact_value decompose(bf16 x) noexcept
+{
+    return decompose(x.to_float());
+}
+constexpr exact_value decompose(fp16 x) noexcept
+{
+    return decompose(x.to_float());
+}
 
 // Whether rounding the magnitude n (with the discarded part compared to half an ulp) goes up.
 // rem_vs_half: <0 below half, 0 exactly half, >0 above half; inexact says anything was dropped.
@@ -71,12 +76,18 @@ constexpr bool round_up(cast_mode mode, bool neg, std::uint64_t n, int rem_vs_ha
         return false;
     switch (mode) {
     case cast_mode::none:
-    case cast_mode::rint: return rem_vs_half > 0 || (rem_vs_half == 0 && (n & 1u));
-    case cast_mode::round: return rem_vs_half >= 0;
-    case cast_mode::floor: return neg;
-    case cast_mode::ceil: return !neg;
-    case cast_mode::trunc: return false;
-    case cast_mode::odd: return false; // handled by the caller (sets the last bit)
+    case cast_mode::rint:
+        return rem_vs_half > 0 || (rem_vs_half == 0 && (n & 1u));
+    case cast_mode::round:
+        return rem_vs_half >= 0;
+    case cast_mode::floor:
+        return neg;
+    case cast_mode::ceil:
+        return !neg;
+    case cast_mode::trunc:
+        return false;
+    case cast_mode::odd:
+        return false; // handled by the caller (sets the last bit)
     }
     return false;
 }
@@ -121,7 +132,7 @@ inline constexpr float_format bf16_format{8, -126, 127, 8, 0x7fc0u};
 inline constexpr float_format fp16_format{11, -14, 15, 5, 0x7e00u};
 
 // Rounds an exact value into a binary format; returns the raw bits (in the low bits).
-constexpr std::uint32_t round_to_format(const exact_value& v, cast_mode mode, const float_format& f) noexcept
+constexpr std::uint32_t round_to_format(const exact_value &v, cast_mode mode, const float_format &f) noexcept
 {
     const int mant_bits = f.p - 1;
     const int total_bits = 1 + f.exp_bits + mant_bits;
@@ -152,11 +163,19 @@ constexpr std::uint32_t round_to_format(const exact_value& v, cast_mode mode, co
         switch (mode) {
         case cast_mode::none:
         case cast_mode::rint:
-        case cast_mode::round: to_inf = true; break;
-        case cast_mode::floor: to_inf = v.neg; break;
-        case cast_mode::ceil: to_inf = !v.neg; break;
+        case cast_mode::round:
+            to_inf = true;
+            break;
+        case cast_mode::floor:
+            to_inf = v.neg;
+            break;
+        case cast_mode::ceil:
+            to_inf = !v.neg;
+            break;
         case cast_mode::trunc:
-        case cast_mode::odd: to_inf = false; break;
+        case cast_mode::odd:
+            to_inf = false;
+            break;
         }
         return sign | (to_inf ? exp_all_ones : max_finite);
     }
@@ -167,7 +186,7 @@ constexpr std::uint32_t round_to_format(const exact_value& v, cast_mode mode, co
     return sign | (biased << mant_bits) | static_cast<std::uint32_t>(n - (1ull << mant_bits));
 }
 
-constexpr std::int32_t round_to_int32(const exact_value& v, cast_mode mode) noexcept
+constexpr std::int32_t round_to_int32(const exact_value &v, cast_mode mode) noexcept
 {
     if (v.nan)
         return 0;
@@ -199,19 +218,30 @@ constexpr std::uint16_t f32_to_bf16_bits(std::uint32_t u, cast_mode mode) noexce
     std::uint32_t r = hi;
     switch (mode) {
     case cast_mode::none:
-    case cast_mode::rint: r += (lo > 0x8000u || (lo == 0x8000u && (hi & 1u))) ? 1u : 0u; break;
-    case cast_mode::round: r += lo >= 0x8000u ? 1u : 0u; break;
-    case cast_mode::floor: r += (neg && lo != 0) ? 1u : 0u; break;
-    case cast_mode::ceil: r += (!neg && lo != 0) ? 1u : 0u; break;
-    case cast_mode::trunc: break;
-    case cast_mode::odd: r |= lo != 0 ? 1u : 0u; break;
+    case cast_mode::rint:
+        r += (lo > 0x8000u || (lo == 0x8000u && (hi & 1u))) ? 1u : 0u;
+        break;
+    case cast_mode::round:
+        r += lo >= 0x8000u ? 1u : 0u;
+        break;
+    case cast_mode::floor:
+        r += (neg && lo != 0) ? 1u : 0u;
+        break;
+    case cast_mode::ceil:
+        r += (!neg && lo != 0) ? 1u : 0u;
+        break;
+    case cast_mode::trunc:
+        break;
+    case cast_mode::odd:
+        r |= lo != 0 ? 1u : 0u;
+        break;
     }
     return static_cast<std::uint16_t>((neg ? 0x8000u : 0u) | r);
 }
 
 template <class T>
-inline constexpr bool is_numeric_v = std::is_same_v<T, float> || std::is_same_v<T, bf16> ||
-                                     std::is_same_v<T, fp16> || std::is_same_v<T, std::int32_t>;
+inline constexpr bool is_numeric_v =
+    std::is_same_v<T, float> || std::is_same_v<T, bf16> || std::is_same_v<T, fp16> || std::is_same_v<T, std::int32_t>;
 
 } // namespace detail
 
@@ -228,11 +258,11 @@ constexpr To convert(From x, cast_mode mode = default_cast_mode) noexcept
     } else if constexpr (std::is_same_v<To, float>) {
         return std::bit_cast<float>(detail::round_to_format(detail::decompose(x), mode, detail::fp32_format));
     } else if constexpr (std::is_same_v<To, bf16>) {
-        return bf16::from_bits(static_cast<std::uint16_t>(
-            detail::round_to_format(detail::decompose(x), mode, detail::bf16_format)));
+        return bf16::from_bits(
+            static_cast<std::uint16_t>(detail::round_to_format(detail::decompose(x), mode, detail::bf16_format)));
     } else {
-        return fp16::from_bits(static_cast<std::uint16_t>(
-            detail::round_to_format(detail::decompose(x), mode, detail::fp16_format)));
+        return fp16::from_bits(
+            static_cast<std::uint16_t>(detail::round_to_format(detail::decompose(x), mode, detail::fp16_format)));
     }
 }
 

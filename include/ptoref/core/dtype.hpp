@@ -52,8 +52,8 @@ struct dtype_traits<std::int32_t> {
 };
 
 template <class T>
-concept element_type = std::is_same_v<T, float> || std::is_same_v<T, bf16> || std::is_same_v<T, fp16> ||
-                       std::is_same_v<T, std::int32_t>;
+concept element_type =
+    std::is_same_v<T, float> || std::is_same_v<T, bf16> || std::is_same_v<T, fp16> || std::is_same_v<T, std::int32_t>;
 
 template <class T>
 concept float_element = element_type<T> && dtype_traits<T>::is_float;

@@ -14,10 +14,7 @@ struct bf16 {
     std::uint16_t bits = 0;
 
     static constexpr bf16 from_bits(std::uint16_t b) noexcept { return bf16{b}; }
-    constexpr float to_float() const noexcept
-    {
-        return std::bit_cast<float>(static_cast<std::uint32_t>(bits) << 16);
-    }
+    constexpr float to_float() const noexcept { return std::bit_cast<float>(static_cast<std::uint32_t>(bits) << 16); }
     explicit constexpr operator float() const noexcept { return to_float(); }
 
     // Numeric comparison, as IEEE does it (NaN != NaN, -0 == +0). Compare .bits for identity.

@@ -41,7 +41,7 @@ T from_bits(std::uint32_t b) noexcept
         return T::from_bits(static_cast<std::uint16_t>(b));
 }
 
-inline std::uint32_t load_le(const std::uint8_t* p, std::size_t n) noexcept
+inline std::uint32_t load_le(const std::uint8_t *p, std::size_t n) noexcept
 {
     std::uint32_t v = 0;
     for (std::size_t k = 0; k < n; ++k)
@@ -52,7 +52,7 @@ inline std::uint32_t load_le(const std::uint8_t* p, std::size_t n) noexcept
 } // namespace detail
 
 template <element_type T>
-void save_npy(const std::string& path, const Tensor<T>& t, source_location loc = source_location::current())
+void save_npy(const std::string &path, const Tensor<T> &t, source_location loc = source_location::current())
 {
     if (!t)
         throw error("ptoref::io::save_npy", path + ": empty tensor handle", loc);
@@ -67,13 +67,13 @@ void save_npy(const std::string& path, const Tensor<T>& t, source_location loc =
         for (std::size_t k = 0; k < sizeof(T); ++k)
             bytes.push_back(static_cast<std::uint8_t>(b >> (8 * k)));
     });
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     if (!out)
         throw error("ptoref::io::save_npy", path + ": write failed", loc);
 }
 
 template <element_type T>
-Tensor<T> load_npy(const std::string& path, source_location loc = source_location::current())
+Tensor<T> load_npy(const std::string &path, source_location loc = source_location::current())
 {
     std::ifstream in(path, std::ios::binary);
     if (!in)
@@ -83,9 +83,9 @@ Tensor<T> load_npy(const std::string& path, source_location loc = source_locatio
         const std::string want(dtype_traits<T>::npy_descr);
         const bool bf16_from_f4 = std::is_same_v<T, bf16> && h.descr == "<f4";
         if (h.descr != want && !bf16_from_f4)
-            throw error("ptoref::io::load_npy", path + ": dtype " + h.descr + " does not match " +
-                                                    std::string(dtype_traits<T>::name) + " (expected " + want +
-                                                    (std::is_same_v<T, bf16> ? " raw bits, or <f4" : "") + ")",
+            throw error("ptoref::io::load_npy",
+                        path + ": dtype " + h.descr + " does not match " + std::string(dtype_traits<T>::name) +
+                            " (expected " + want + (std::is_same_v<T, bf16> ? " raw bits, or <f4" : "") + ")",
                         loc);
         dims shape;
         if (h.shape.size() > static_cast<std::size_t>(max_rank))
@@ -107,12 +107,13 @@ Tensor<T> load_npy(const std::string& path, source_location loc = source_locatio
         }
         Tensor<T> t = tensor_from<T>(shape, values, loc);
         // Named after the file ("q_proj.npy" -> "q_proj"), as the DSL program's parameter.
-        std::string stem = path.substr(path.find_last_of("/\\") == std::string::npos ? 0 : path.find_last_of("/\\") + 1);
+        std::string stem =
+            path.substr(path.find_last_of("/\\") == std::string::npos ? 0 : path.find_last_of("/\\") + 1);
         if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".npy") == 0)
             stem.resize(stem.size() - 4);
         t.name(stem);
         return t;
-    } catch (const npy_error& e) {
+    } catch (const npy_error &e) {
         throw error("ptoref::io::load_npy", e.what(), loc);
     }
 }

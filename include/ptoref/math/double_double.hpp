@@ -46,7 +46,10 @@ inline dd dd_add(dd a, dd b) noexcept
     return quick_two_sum(s.hi, s.lo);
 }
 
-inline dd dd_add(dd a, double b) noexcept { return dd_add(a, dd{b, 0.0}); }
+inline dd dd_add(dd a, double b) noexcept
+{
+    return dd_add(a, dd{b, 0.0});
+}
 
 inline dd dd_mul(dd a, dd b) noexcept
 {
@@ -56,7 +59,10 @@ inline dd dd_mul(dd a, dd b) noexcept
     return quick_two_sum(p.hi, p.lo);
 }
 
-inline dd dd_mul(dd a, double b) noexcept { return dd_mul(a, dd{b, 0.0}); }
+inline dd dd_mul(dd a, double b) noexcept
+{
+    return dd_mul(a, dd{b, 0.0});
+}
 
 // a / d for a double d (exact remainder by fma).
 inline dd dd_div(dd a, double d) noexcept
@@ -68,7 +74,10 @@ inline dd dd_div(dd a, double d) noexcept
 }
 
 // (exact double a) / (exact double b), to about 106 bits.
-inline dd dd_div(double a, double b) noexcept { return dd_div(dd{a, 0.0}, b); }
+inline dd dd_div(double a, double b) noexcept
+{
+    return dd_div(dd{a, 0.0}, b);
+}
 
 // The next float after r upwards (up) or downwards, as a double; +-2^128 past +-FLT_MAX.
 inline double float_next(float r, bool up) noexcept
@@ -91,7 +100,7 @@ inline float clamp_to_finite(float r, double y) noexcept
 
 // Rounds y (relative error at most rel_err) to float. Sets `hard` when the rounding cannot
 // be decided from y: the true value may lie on either side of a midpoint between floats.
-inline float round_checked(double y, double rel_err, bool& hard) noexcept
+inline float round_checked(double y, double rel_err, bool &hard) noexcept
 {
     const float r = clamp_to_finite(static_cast<float>(y), y);
     const double rd = static_cast<double>(r);
@@ -113,8 +122,8 @@ inline float round_dd(dd v) noexcept
     if (side == 0)
         return r;
     const double other = float_next(r, side > 0);
-    const double mid = (rd + other) / 2;      // exact
-    const double d = (v.hi - mid) + v.lo;     // v.hi - mid is exact (Sterbenz)
+    const double mid = (rd + other) / 2;             // exact
+    const double d = (v.hi - mid) + v.lo;            // v.hi - mid is exact (Sterbenz)
     const float other_f = static_cast<float>(other); // +-2^128 becomes +-inf: the right overflow
     if (d == 0)
         return (std::bit_cast<std::uint32_t>(r) & 1u) ? other_f : r;

@@ -22,10 +22,9 @@ namespace ptoref::math {
 namespace detail {
 
 inline constexpr double exp_taylor[15] = {
-    0x1.0000000000000p+0,  0x1.0000000000000p+0,  0x1.0000000000000p-1,  0x1.5555555555555p-3,
-    0x1.5555555555555p-5,  0x1.1111111111111p-7,  0x1.6c16c16c16c17p-10, 0x1.a01a01a01a01ap-13,
-    0x1.a01a01a01a01ap-16, 0x1.71de3a556c734p-19, 0x1.27e4fb7789f5cp-22, 0x1.ae64567f544e4p-26,
-    0x1.1eed8eff8d898p-29, 0x1.6124613a86d09p-33, 0x1.93974a8c07c9dp-37,
+    0x1.0000000000000p+0,  0x1.0000000000000p+0,  0x1.0000000000000p-1,  0x1.5555555555555p-3,  0x1.5555555555555p-5,
+    0x1.1111111111111p-7,  0x1.6c16c16c16c17p-10, 0x1.a01a01a01a01ap-13, 0x1.a01a01a01a01ap-16, 0x1.71de3a556c734p-19,
+    0x1.27e4fb7789f5cp-22, 0x1.ae64567f544e4p-26, 0x1.1eed8eff8d898p-29, 0x1.6124613a86d09p-33, 0x1.93974a8c07c9dp-37,
 };
 
 // Largest float whose exp rounds to a finite float, smallest whose exp rounds above zero.
@@ -78,7 +77,7 @@ inline float exp_cr(float x) noexcept
     return detail::round_dd(detail::exp_dd(xd, m));
 }
 
-inline void exp_cr(const float* in, float* out, std::size_t n) noexcept
+inline void exp_cr(const float *in, float *out, std::size_t n) noexcept
 {
     for (std::size_t i = 0; i < n; ++i)
         out[i] = exp_cr(in[i]);

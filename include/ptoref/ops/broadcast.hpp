@@ -16,8 +16,8 @@ namespace detail {
 enum class expand_axis { row, col };
 
 template <class T, class F>
-Tensor<T> expand_op(const Tensor<T>& x, const Tensor<T>& v, expand_axis axis, std::string_view op,
-                    const source_location& loc, F f)
+Tensor<T> expand_op(const Tensor<T> &x, const Tensor<T> &v, expand_axis axis, std::string_view op,
+                    const source_location &loc, F f)
 {
     require_handle(static_cast<bool>(x), op, "x", loc);
     require_handle(static_cast<bool>(v), op, "the expanded operand", loc);
@@ -31,8 +31,9 @@ Tensor<T> expand_op(const Tensor<T>& x, const Tensor<T>& v, expand_axis axis, st
     if (ok && axis == expand_axis::col)
         ok = v.shape()[r - 2] == 1 && v.shape()[r - 1] == x.shape()[r - 1];
     if (!ok)
-        throw error(std::string(op), "x has shape " + to_string(x.shape()) + ", so the expanded operand must be " +
-                                         want + " with matching leading dims, got " + to_string(v.shape()),
+        throw error(std::string(op),
+                    "x has shape " + to_string(x.shape()) + ", so the expanded operand must be " + want +
+                        " with matching leading dims, got " + to_string(v.shape()),
                     loc);
     return binary_op(x, v, op, loc, f);
 }
@@ -41,12 +42,12 @@ Tensor<T> expand_op(const Tensor<T>& x, const Tensor<T>& v, expand_axis axis, st
 
 namespace pl {
 
-#define PTOREF_EXPAND_OP(NAME, AXIS, FN)                                                                    \
-    template <element_type T>                                                                               \
-    Tensor<T> NAME(const Tensor<T>& x, const Tensor<T>& v, source_location loc = source_location::current()) \
-    {                                                                                                       \
-        return detail::expand_op(x, v, detail::expand_axis::AXIS, "pl::" #NAME, loc,                        \
-                                 [](T a, T b) { return detail::scalar::FN(a, b); });                        \
+#define PTOREF_EXPAND_OP(NAME, AXIS, FN)                                                                               \
+    template <element_type T>                                                                                          \
+    Tensor<T> NAME(const Tensor<T> &x, const Tensor<T> &v, source_location loc = source_location::current())           \
+    {                                                                                                                  \
+        return detail::expand_op(x, v, detail::expand_axis::AXIS, "pl::" #NAME, loc,                                   \
+                                 [](T a, T b) { return detail::scalar::FN(a, b); });                                   \
     }
 
 PTOREF_EXPAND_OP(row_expand_add, row, add)
@@ -58,13 +59,13 @@ PTOREF_EXPAND_OP(col_expand_mul, col, mul)
 #undef PTOREF_EXPAND_OP
 
 template <element_type T>
-Tensor<T> row_expand_div(const Tensor<T>& x, const Tensor<T>& v, source_location loc = source_location::current())
+Tensor<T> row_expand_div(const Tensor<T> &x, const Tensor<T> &v, source_location loc = source_location::current())
 {
     return detail::expand_op(x, v, detail::expand_axis::row, "pl::row_expand_div", loc,
                              detail::divide<T>("pl::row_expand_div", loc));
 }
 template <element_type T>
-Tensor<T> col_expand_div(const Tensor<T>& x, const Tensor<T>& v, source_location loc = source_location::current())
+Tensor<T> col_expand_div(const Tensor<T> &x, const Tensor<T> &v, source_location loc = source_location::current())
 {
     return detail::expand_op(x, v, detail::expand_axis::col, "pl::col_expand_div", loc,
                              detail::divide<T>("pl::col_expand_div", loc));

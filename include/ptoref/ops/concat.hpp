@@ -8,20 +8,19 @@
 namespace ptoref::pl {
 
 template <element_type T>
-Tensor<T> concat(const Tensor<T>& a, const Tensor<T>& b, source_location loc = source_location::current())
+Tensor<T> concat(const Tensor<T> &a, const Tensor<T> &b, source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::concat";
     detail::require_handle(static_cast<bool>(a), op, "a", loc);
     detail::require_handle(static_cast<bool>(b), op, "b", loc);
     if (a.rank() != 2 || b.rank() != 2 || a.shape()[0] != b.shape()[0])
-        throw error(std::string(op), "needs two 2-D tensors with the same row count, got " + a.describe() + " and " +
-                                         b.describe(),
-                    loc);
+        throw error(std::string(op),
+                    "needs two 2-D tensors with the same row count, got " + a.describe() + " and " + b.describe(), loc);
     const detail::dense<T> da = detail::read_dense(a, op, loc);
     const detail::dense<T> db = detail::read_dense(b, op, loc);
     const index m = a.shape()[0], na = a.shape()[1], nb = b.shape()[1];
     Tensor<T> out = detail::new_tensor<T>(dims{m, na + nb}, op, loc);
-    T* o = out.storage().data();
+    T *o = out.storage().data();
     const bool track = da.defined || db.defined;
     std::vector<std::uint8_t> def;
     if (track)

@@ -21,20 +21,20 @@ T pad_value_of(PadValue p) noexcept
     if constexpr (std::is_same_v<T, std::int32_t>) {
         return p == PadValue::zero ? 0 : (p == PadValue::min ? INT32_MIN : INT32_MAX);
     } else {
-        const float v = p == PadValue::zero ? 0.0f
-                                            : std::bit_cast<float>(p == PadValue::min ? 0xff800000u : 0x7f800000u);
+        const float v =
+            p == PadValue::zero ? 0.0f : std::bit_cast<float>(p == PadValue::min ? 0xff800000u : 0x7f800000u);
         return convert<T>(v, cast_mode::rint); // exact: 0 and +-inf exist in every float type
     }
 }
 
 template <element_type T>
-Tensor<T> fillpad(const Tensor<T>& x, PadValue pad_value = PadValue::zero,
+Tensor<T> fillpad(const Tensor<T> &x, PadValue pad_value = PadValue::zero,
                   source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::fillpad";
     const detail::dense<T> dx = detail::read_dense(x, op, loc);
     Tensor<T> out = detail::new_tensor<T>(x.shape(), op, loc);
-    T* o = out.storage().data();
+    T *o = out.storage().data();
     const T pad = pad_value_of<T>(pad_value);
     const int r = x.rank();
     dims idx = dims::filled(r, 0);

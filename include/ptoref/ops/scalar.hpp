@@ -21,7 +21,10 @@ namespace ptoref::detail::scalar {
 
 inline constexpr float canonical_nan = std::bit_cast<float>(0x7fc00000u);
 
-inline float canon(float x) noexcept { return x != x ? canonical_nan : x; }
+inline float canon(float x) noexcept
+{
+    return x != x ? canonical_nan : x;
+}
 
 // Narrowing of an fp32 intermediate to the element type (RNE; NaN canonical).
 template <class T>
@@ -42,8 +45,14 @@ float widen(T x) noexcept
         return x.to_float();
 }
 
-inline std::int32_t wrap(std::uint32_t u) noexcept { return static_cast<std::int32_t>(u); }
-inline std::uint32_t u32(std::int32_t x) noexcept { return static_cast<std::uint32_t>(x); }
+inline std::int32_t wrap(std::uint32_t u) noexcept
+{
+    return static_cast<std::int32_t>(u);
+}
+inline std::uint32_t u32(std::int32_t x) noexcept
+{
+    return static_cast<std::uint32_t>(x);
+}
 
 template <class T>
 T add(T a, T b) noexcept

@@ -7,7 +7,7 @@
 namespace ptoref::pl {
 
 template <class A, class B>
-    requires std::is_arithmetic_v<A> && std::is_arithmetic_v<B>
+requires std::is_arithmetic_v<A> && std::is_arithmetic_v<B>
 constexpr std::common_type_t<A, B> min(A a, B b) noexcept
 {
     using C = std::common_type_t<A, B>;
@@ -15,7 +15,7 @@ constexpr std::common_type_t<A, B> min(A a, B b) noexcept
 }
 
 template <class A, class B>
-    requires std::is_arithmetic_v<A> && std::is_arithmetic_v<B>
+requires std::is_arithmetic_v<A> && std::is_arithmetic_v<B>
 constexpr std::common_type_t<A, B> max(A a, B b) noexcept
 {
     using C = std::common_type_t<A, B>;

@@ -11,7 +11,7 @@ namespace ptoref {
 namespace detail {
 
 // numpy's no-copy reshape: the new shape as strides over the same elements, if one exists.
-inline bool reshape_strides(const dims& old_shape, const dims& old_strides, const dims& new_shape, dims& out)
+inline bool reshape_strides(const dims &old_shape, const dims &old_strides, const dims &new_shape, dims &out)
 {
     std::vector<index> od, os;
     for (int i = 0; i < old_shape.size(); ++i)
@@ -31,7 +31,8 @@ inline bool reshape_strides(const dims& old_shape, const dims& old_strides, cons
                 op *= od[static_cast<std::size_t>(oj++)];
         }
         for (int k = oi; k < oj - 1; ++k)
-            if (os[static_cast<std::size_t>(k)] != od[static_cast<std::size_t>(k + 1)] * os[static_cast<std::size_t>(k + 1)])
+            if (os[static_cast<std::size_t>(k)] !=
+                od[static_cast<std::size_t>(k + 1)] * os[static_cast<std::size_t>(k + 1)])
                 return false;
         out[nj - 1] = os[static_cast<std::size_t>(oj - 1)];
         for (int nk = nj - 1; nk > ni; --nk)
@@ -42,12 +43,12 @@ inline bool reshape_strides(const dims& old_shape, const dims& old_strides, cons
     return true; // remaining new dims are extent 1; their stride is irrelevant
 }
 
-inline int normalize_axis(index axis, int rank, std::string_view op, const source_location& loc)
+inline int normalize_axis(index axis, int rank, std::string_view op, const source_location &loc)
 {
     const index a = axis < 0 ? axis + rank : axis;
     if (a < 0 || a >= rank)
-        throw error(std::string(op), "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank),
-                    loc);
+        throw error(std::string(op),
+                    "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank), loc);
     return static_cast<int>(a);
 }
 
@@ -60,7 +61,7 @@ namespace pl {
 // valid_shape part holds data (default: all of it), and never more than the source's valid
 // region covers.
 template <element_type T>
-Tensor<T> slice(const Tensor<T>& t, const dims& shape, const dims& offset, const dims& valid_shape = {},
+Tensor<T> slice(const Tensor<T> &t, const dims &shape, const dims &offset, const dims &valid_shape = {},
                 source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::slice";
@@ -68,8 +69,9 @@ Tensor<T> slice(const Tensor<T>& t, const dims& shape, const dims& offset, const
     detail::check_shape(shape, op, loc);
     const int r = t.rank();
     if (offset.size() != r || shape.size() > r)
-        throw error(std::string(op), "offset " + to_string(offset) + " and shape " + to_string(shape) +
-                                         " do not fit the rank of " + t.describe(),
+        throw error(std::string(op),
+                    "offset " + to_string(offset) + " and shape " + to_string(shape) + " do not fit the rank of " +
+                        t.describe(),
                     loc);
     const int lead = r - shape.size();
     bool in_bounds = true;
@@ -78,8 +80,9 @@ Tensor<T> slice(const Tensor<T>& t, const dims& shape, const dims& offset, const
         in_bounds = in_bounds && offset[d] >= 0 && offset[d] + ext <= t.shape()[d];
     }
     if (!in_bounds)
-        throw error(std::string(op), "window at offset " + to_string(offset) + " with shape " + to_string(shape) +
-                                         " is out of bounds of " + t.describe(),
+        throw error(std::string(op),
+                    "window at offset " + to_string(offset) + " with shape " + to_string(shape) +
+                        " is out of bounds of " + t.describe(),
                     loc);
     dims valid = shape;
     if (!valid_shape.empty()) {
@@ -87,8 +90,9 @@ Tensor<T> slice(const Tensor<T>& t, const dims& shape, const dims& offset, const
         for (int d = 0; ok && d < shape.size(); ++d)
             ok = valid_shape[d] >= 0 && valid_shape[d] <= shape[d];
         if (!ok)
-            throw error(std::string(op), "valid_shape " + to_string(valid_shape) + " must have the rank of shape " +
-                                             to_string(shape) + " and lie within it",
+            throw error(std::string(op),
+                        "valid_shape " + to_string(valid_shape) + " must have the rank of shape " + to_string(shape) +
+                            " and lie within it",
                         loc);
         valid = valid_shape;
     }
@@ -113,19 +117,20 @@ Tensor<T> slice(const Tensor<T>& t, const dims& shape, const dims& offset, const
 // Row-major reinterpretation with the same element count. A view when the new shape can be
 // expressed with strides over the same elements (always for dense sources); otherwise a copy.
 template <element_type T>
-Tensor<T> reshape(const Tensor<T>& t, const dims& shape, source_location loc = source_location::current())
+Tensor<T> reshape(const Tensor<T> &t, const dims &shape, source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::reshape";
     detail::require_handle(static_cast<bool>(t), op, "the source", loc);
     detail::check_shape(shape, op, loc);
     if (shape.product() != t.numel())
-        throw error(std::string(op), "cannot reshape " + t.describe() + " (" + std::to_string(t.numel()) +
-                                         " elements) to " + to_string(shape) + " (" +
-                                         std::to_string(shape.product()) + " elements)",
+        throw error(std::string(op),
+                    "cannot reshape " + t.describe() + " (" + std::to_string(t.numel()) + " elements) to " +
+                        to_string(shape) + " (" + std::to_string(shape.product()) + " elements)",
                     loc);
     if (!t.fully_valid())
-        throw error(std::string(op), "cannot reshape partially valid " + t.describe() +
-                                         "; fillpad it first (the valid region would not stay a top-left box)",
+        throw error(std::string(op),
+                    "cannot reshape partially valid " + t.describe() +
+                        "; fillpad it first (the valid region would not stay a top-left box)",
                     loc);
     dims strides;
     if (t.numel() > 0 && detail::reshape_strides(t.shape(), t.strides(), shape, strides))
@@ -139,7 +144,7 @@ Tensor<T> reshape(const Tensor<T>& t, const dims& shape, source_location loc = s
 
 // Swaps two axes (negative axes count from the end); a view.
 template <element_type T>
-Tensor<T> transpose(const Tensor<T>& t, index axis1, index axis2, source_location loc = source_location::current())
+Tensor<T> transpose(const Tensor<T> &t, index axis1, index axis2, source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::transpose";
     detail::require_handle(static_cast<bool>(t), op, "the source", loc);

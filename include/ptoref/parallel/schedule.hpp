@@ -47,8 +47,8 @@ public:
             std::uint64_t v = 0;
             for (char c : arg) {
                 if (c < '0' || c > '9' || v > (UINT64_MAX - 9) / 10)
-                    throw error("ptoref::pl::schedule", "bad number \"" + std::string(arg) + "\" in schedule \"" +
-                                                            std::string(text) + "\"",
+                    throw error("ptoref::pl::schedule",
+                                "bad number \"" + std::string(arg) + "\" in schedule \"" + std::string(text) + "\"",
                                 loc);
                 v = v * 10 + static_cast<std::uint64_t>(c - '0');
             }
@@ -66,8 +66,9 @@ public:
                 throw error("ptoref::pl::schedule", "thread count " + std::to_string(n) + " is above 1024", loc);
             return threads(static_cast<int>(n));
         }
-        throw error("ptoref::pl::schedule", "unknown schedule \"" + std::string(text) +
-                                                "\" (expected sequential, reverse, shuffled[:SEED] or threads[:N])",
+        throw error("ptoref::pl::schedule",
+                    "unknown schedule \"" + std::string(text) +
+                        "\" (expected sequential, reverse, shuffled[:SEED] or threads[:N])",
                     loc);
     }
 
@@ -78,10 +79,14 @@ public:
     std::string str() const
     {
         switch (kind_) {
-        case kind::sequential: return "sequential";
-        case kind::reverse: return "reverse";
-        case kind::shuffled: return "shuffled:" + std::to_string(seed_);
-        case kind::threads: return "threads:" + std::to_string(threads_);
+        case kind::sequential:
+            return "sequential";
+        case kind::reverse:
+            return "reverse";
+        case kind::shuffled:
+            return "shuffled:" + std::to_string(seed_);
+        case kind::threads:
+            return "threads:" + std::to_string(threads_);
         }
         return "?";
     }
@@ -121,7 +126,7 @@ struct default_schedule_slot {
     schedule value = schedule::sequential();
     bool initialised = false;
 };
-inline default_schedule_slot& default_slot()
+inline default_schedule_slot &default_slot()
 {
     static default_schedule_slot s;
     return s;
@@ -131,11 +136,11 @@ inline default_schedule_slot& default_slot()
 // The process-wide default: PTOREF_SCHEDULE if set (a bad value is an error), else sequential.
 inline schedule default_schedule()
 {
-    auto& s = detail::default_slot();
+    auto &s = detail::default_slot();
     std::lock_guard<std::mutex> lock(s.mutex);
     if (!s.initialised) {
         s.initialised = true;
-        if (const char* env = std::getenv("PTOREF_SCHEDULE"); env && *env)
+        if (const char *env = std::getenv("PTOREF_SCHEDULE"); env && *env)
             s.value = schedule::parse(env);
     }
     return s.value;
@@ -143,7 +148,7 @@ inline schedule default_schedule()
 
 inline void set_default_schedule(schedule sch)
 {
-    auto& s = detail::default_slot();
+    auto &s = detail::default_slot();
     std::lock_guard<std::mutex> lock(s.mutex);
     s.value = sch;
     s.initialised = true;

@@ -20,7 +20,7 @@ namespace ptoref::simd {
 namespace detail {
 
 template <cast_mode Mode, class Arch>
-void f32_to_bf16_kernel(const float* in, bf16* out, std::size_t n) noexcept
+void f32_to_bf16_kernel(const float *in, bf16 *out, std::size_t n) noexcept
 {
     using fb = xsimd::batch<float, Arch>;
     using ib = xsimd::batch<std::int32_t, Arch>;
@@ -65,16 +65,30 @@ void f32_to_bf16_kernel(const float* in, bf16* out, std::size_t n) noexcept
 } // namespace detail
 
 template <class Arch = xsimd::default_arch>
-void f32_to_bf16(const float* in, bf16* out, std::size_t n, cast_mode mode) noexcept
+void f32_to_bf16(const float *in, bf16 *out, std::size_t n, cast_mode mode) noexcept
 {
     switch (mode) {
-    case cast_mode::none: detail::f32_to_bf16_kernel<cast_mode::none, Arch>(in, out, n); break;
-    case cast_mode::rint: detail::f32_to_bf16_kernel<cast_mode::rint, Arch>(in, out, n); break;
-    case cast_mode::round: detail::f32_to_bf16_kernel<cast_mode::round, Arch>(in, out, n); break;
-    case cast_mode::floor: detail::f32_to_bf16_kernel<cast_mode::floor, Arch>(in, out, n); break;
-    case cast_mode::ceil: detail::f32_to_bf16_kernel<cast_mode::ceil, Arch>(in, out, n); break;
-    case cast_mode::trunc: detail::f32_to_bf16_kernel<cast_mode::trunc, Arch>(in, out, n); break;
-    case cast_mode::odd: detail::f32_to_bf16_kernel<cast_mode::odd, Arch>(in, out, n); break;
+    case cast_mode::none:
+        detail::f32_to_bf16_kernel<cast_mode::none, Arch>(in, out, n);
+        break;
+    case cast_mode::rint:
+        detail::f32_to_bf16_kernel<cast_mode::rint, Arch>(in, out, n);
+        break;
+    case cast_mode::round:
+        detail::f32_to_bf16_kernel<cast_mode::round, Arch>(in, out, n);
+        break;
+    case cast_mode::floor:
+        detail::f32_to_bf16_kernel<cast_mode::floor, Arch>(in, out, n);
+        break;
+    case cast_mode::ceil:
+        detail::f32_to_bf16_kernel<cast_mode::ceil, Arch>(in, out, n);
+        break;
+    case cast_mode::trunc:
+        detail::f32_to_bf16_kernel<cast_mode::trunc, Arch>(in, out, n);
+        break;
+    case cast_mode::odd:
+        detail::f32_to_bf16_kernel<cast_mode::odd, Arch>(in, out, n);
+        break;
     }
 }
 

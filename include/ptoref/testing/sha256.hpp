@@ -13,9 +13,9 @@ class sha256 {
 public:
     sha256() noexcept = default;
 
-    void update(const void* data, std::size_t n) noexcept
+    void update(const void *data, std::size_t n) noexcept
     {
-        const auto* p = static_cast<const std::uint8_t*>(data);
+        const auto *p = static_cast<const std::uint8_t *>(data);
         length_ += n;
         while (n > 0) {
             const std::size_t take = n < 64 - used_ ? n : 64 - used_;
@@ -66,7 +66,8 @@ private:
             0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
         std::uint32_t w[64];
         for (int i = 0; i < 16; ++i)
-            w[i] = static_cast<std::uint32_t>(block_[4 * i]) << 24 | static_cast<std::uint32_t>(block_[4 * i + 1]) << 16 |
+            w[i] = static_cast<std::uint32_t>(block_[4 * i]) << 24 |
+                   static_cast<std::uint32_t>(block_[4 * i + 1]) << 16 |
                    static_cast<std::uint32_t>(block_[4 * i + 2]) << 8 | static_cast<std::uint32_t>(block_[4 * i + 3]);
         for (int i = 16; i < 64; ++i) {
             const std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
@@ -96,13 +97,14 @@ private:
         h_[7] += h;
     }
 
-    std::uint32_t h_[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    std::uint32_t h_[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                           0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     std::uint8_t block_[64] = {};
     std::size_t used_ = 0;
     std::uint64_t length_ = 0;
 };
 
-inline std::string to_hex(const std::array<std::uint8_t, 32>& d)
+inline std::string to_hex(const std::array<std::uint8_t, 32> &d)
 {
     static constexpr char digits[] = "0123456789abcdef";
     std::string s;
@@ -113,7 +115,7 @@ inline std::string to_hex(const std::array<std::uint8_t, 32>& d)
     return s;
 }
 
-inline std::string sha256_hex(const void* data, std::size_t n)
+inline std::string sha256_hex(const void *data, std::size_t n)
 {
     sha256 h;
     h.update(data, n);
