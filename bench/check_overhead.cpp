@@ -11,22 +11,22 @@
 
 namespace pl = ptoref::pl;
 
-int main(int argc, char **argv)
+int main(int argc, char** argv)
 {
     qwen3_scope2::config c;
     long reps = 5;
     try {
         ptoref_examples::arg_parser p;
         using ptoref_examples::parse_int;
-        p.value("--batch", [&](const std::string &v) { c.batch = parse_int("--batch", v, 1, 4096); });
-        p.value("--max-seq", [&](const std::string &v) { c.max_seq = parse_int("--max-seq", v, 64, 1 << 20); });
-        p.value("--num-heads", [&](const std::string &v) { c.num_heads = parse_int("--num-heads", v, 8, 4096); });
+        p.value("--batch", [&](const std::string& v) { c.batch = parse_int("--batch", v, 1, 4096); });
+        p.value("--max-seq", [&](const std::string& v) { c.max_seq = parse_int("--max-seq", v, 64, 1 << 20); });
+        p.value("--num-heads", [&](const std::string& v) { c.num_heads = parse_int("--num-heads", v, 8, 4096); });
         p.value("--num-kv-heads",
-                [&](const std::string &v) { c.num_kv_heads = parse_int("--num-kv-heads", v, 1, 512); });
-        p.value("--head-dim", [&](const std::string &v) { c.head_dim = parse_int("--head-dim", v, 2, 4096); });
-        p.value("--reps", [&](const std::string &v) { reps = parse_int("--reps", v, 1, 1000); });
+                [&](const std::string& v) { c.num_kv_heads = parse_int("--num-kv-heads", v, 1, 512); });
+        p.value("--head-dim", [&](const std::string& v) { c.head_dim = parse_int("--head-dim", v, 2, 4096); });
+        p.value("--reps", [&](const std::string& v) { reps = parse_int("--reps", v, 1, 1000); });
         p.parse(argc, argv);
-    } catch (const std::exception &e) {
+    } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 2;
     }
@@ -42,7 +42,7 @@ int main(int argc, char **argv)
             const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             (checked ? on : off).push_back(s);
             if (checked && r == 0)
-                for (const auto &l : col.loops())
+                for (const auto& l : col.loops())
                     if (l.outer_path.empty())
                         accesses += l.element_accesses;
         }

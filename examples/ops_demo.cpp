@@ -46,7 +46,7 @@ int main()
                     pl::cast(tie, pl::BF16).get({0}).bits, pl::cast(tie, pl::BF16, "rint").get({0}).bits);
         std::printf("sha256(probs) = %s\n", ptoref::testing::digest(probs).c_str());
         return 0;
-    } catch (const ptoref::error &e) {
+    } catch (const ptoref::error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 1;
     }

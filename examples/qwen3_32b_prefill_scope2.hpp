@@ -47,7 +47,7 @@ struct variant {
 };
 
 // prefill_scope2(q_proj, k_proj, v_proj, seq_lens, rope_cos, rope_sin, k_cache, v_cache, attn_out)
-inline pl::Tensor<pl::bf16> prefill_scope2(const config &cfg, tensors &t, variant var = {})
+inline pl::Tensor<pl::bf16> prefill_scope2(const config& cfg, tensors& t, variant var = {})
 {
     const pl::index batch = cfg.batch, max_seq = cfg.max_seq, num_kv_heads = cfg.num_kv_heads;
     const pl::index head_dim = cfg.head_dim;
@@ -59,15 +59,15 @@ inline pl::Tensor<pl::bf16> prefill_scope2(const config &cfg, tensors &t, varian
     const double attn_scale = 1.0 / std::sqrt(static_cast<double>(head_dim)); // FP32 literal in the DSL
     const pl::index max_ctx_blocks = (max_seq + SEQ_TILE - 1) / SEQ_TILE;
 
-    auto &q_proj = t.q_proj;
-    auto &k_proj = t.k_proj;
-    auto &v_proj = t.v_proj;
-    auto &seq_lens = t.seq_lens;
-    auto &rope_cos = t.rope_cos;
-    auto &rope_sin = t.rope_sin;
-    auto &k_cache = t.k_cache;
-    auto &v_cache = t.v_cache;
-    auto &attn_out = t.attn_out;
+    auto& q_proj = t.q_proj;
+    auto& k_proj = t.k_proj;
+    auto& v_proj = t.v_proj;
+    auto& seq_lens = t.seq_lens;
+    auto& rope_cos = t.rope_cos;
+    auto& rope_sin = t.rope_sin;
+    auto& k_cache = t.k_cache;
+    auto& v_cache = t.v_cache;
+    auto& attn_out = t.attn_out;
 
     pl::parallel(0, batch, 1, [&](pl::index b) {
         const pl::index seq_len_b = pl::read(seq_lens, {b});

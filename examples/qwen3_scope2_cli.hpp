@@ -19,7 +19,7 @@
 
 namespace qwen3_scope2 {
 
-inline const char *usage_text =
+inline const char* usage_text =
     "usage: %s [--batch N] [--max-seq N] [--num-heads N] [--num-kv-heads N] [--head-dim N] [--seed N]\n"
     "          [--inputs DIR] [--outputs DIR] [--schedule sequential|reverse|shuffled[:SEED]|threads[:N]] [--fused]\n"
     "defaults: the seed reproducer config --batch 2 --max-seq 64 --num-heads 8 --num-kv-heads 1 --head-dim 64\n";
@@ -32,31 +32,31 @@ struct options {
     bool fused = false;
 };
 
-inline options parse_options(int argc, char **argv)
+inline options parse_options(int argc, char** argv)
 {
     using ptoref_examples::parse_int;
     options o;
     ptoref_examples::arg_parser p;
-    p.value("--batch", [&](const std::string &v) { o.cfg.batch = parse_int("--batch", v, 1, 4096); });
-    p.value("--max-seq", [&](const std::string &v) { o.cfg.max_seq = parse_int("--max-seq", v, 1, 1 << 20); });
-    p.value("--num-heads", [&](const std::string &v) { o.cfg.num_heads = parse_int("--num-heads", v, 1, 4096); });
+    p.value("--batch", [&](const std::string& v) { o.cfg.batch = parse_int("--batch", v, 1, 4096); });
+    p.value("--max-seq", [&](const std::string& v) { o.cfg.max_seq = parse_int("--max-seq", v, 1, 1 << 20); });
+    p.value("--num-heads", [&](const std::string& v) { o.cfg.num_heads = parse_int("--num-heads", v, 1, 4096); });
     p.value("--num-kv-heads",
-            [&](const std::string &v) { o.cfg.num_kv_heads = parse_int("--num-kv-heads", v, 1, 4096); });
-    p.value("--head-dim", [&](const std::string &v) { o.cfg.head_dim = parse_int("--head-dim", v, 2, 4096); });
+            [&](const std::string& v) { o.cfg.num_kv_heads = parse_int("--num-kv-heads", v, 1, 4096); });
+    p.value("--head-dim", [&](const std::string& v) { o.cfg.head_dim = parse_int("--head-dim", v, 2, 4096); });
     p.value("--seed",
-            [&](const std::string &v) { o.seed = static_cast<std::uint64_t>(parse_int("--seed", v, 0, (1ll << 62))); });
-    p.value("--inputs", [&](const std::string &v) { o.inputs = v; });
-    p.value("--outputs", [&](const std::string &v) { o.outputs = v; });
-    p.value("--schedule", [&](const std::string &v) {
+            [&](const std::string& v) { o.seed = static_cast<std::uint64_t>(parse_int("--seed", v, 0, (1ll << 62))); });
+    p.value("--inputs", [&](const std::string& v) { o.inputs = v; });
+    p.value("--outputs", [&](const std::string& v) { o.outputs = v; });
+    p.value("--schedule", [&](const std::string& v) {
         try {
             o.sched = pl::schedule::parse(v);
-        } catch (const ptoref::error &) {
+        } catch (const ptoref::error&) {
             throw ptoref_examples::usage_error("--schedule: unknown schedule '" + v + "'");
         }
     });
     p.flag("--fused", [&] { o.fused = true; });
     p.parse(argc, argv);
-    const config &c = o.cfg;
+    const config& c = o.cfg;
     if (c.num_heads != Q_HEAD_BATCH * c.num_kv_heads)
         throw ptoref_examples::usage_error("--num-heads must be 8 x --num-kv-heads: the program packs one group of 8 Q "
                                            "heads per KV head (q_groups == 1)");
@@ -70,18 +70,18 @@ inline options parse_options(int argc, char **argv)
 
 // Seeded inputs as build_tensor_specs makes them: uniform [-0.5, 0.5) (torch.rand - 0.5), caches
 // rounded to bf16 to nearest-even, seq_lens random multiples of TOK_TILE in [TOK_TILE, max_seq].
-inline tensors make_inputs(const config &c, std::uint64_t seed)
+inline tensors make_inputs(const config& c, std::uint64_t seed)
 {
     ptoref_examples::splitmix64 rng(seed);
-    auto uniform = [&](const ptoref::dims &shape) {
+    auto uniform = [&](const ptoref::dims& shape) {
         std::vector<float> v(static_cast<std::size_t>(shape.product()));
-        for (float &f : v)
+        for (float& f : v)
             f = rng.uniform() * 0.5f;
         return ptoref::tensor_from<float>(shape, v);
     };
-    auto uniform_bf16 = [&](const ptoref::dims &shape) {
+    auto uniform_bf16 = [&](const ptoref::dims& shape) {
         std::vector<pl::bf16> v(static_cast<std::size_t>(shape.product()));
-        for (auto &b : v)
+        for (auto& b : v)
             b = ptoref::convert<pl::bf16>(rng.uniform() * 0.5f, ptoref::cast_mode::rint);
         return ptoref::tensor_from<pl::bf16>(shape, v);
     };
@@ -93,7 +93,7 @@ inline tensors make_inputs(const config &c, std::uint64_t seed)
     t.v_proj = uniform({c.batch, c.max_seq, kv_hidden}).name("v_proj");
     std::vector<std::int32_t> lens(static_cast<std::size_t>(c.batch));
     const auto blocks = static_cast<std::uint64_t>(c.max_seq / TOK_TILE);
-    for (auto &l : lens)
+    for (auto& l : lens)
         l = static_cast<std::int32_t>((1 + rng.next() % blocks) * TOK_TILE);
     t.seq_lens = ptoref::tensor_from<std::int32_t>({c.batch}, lens).name("seq_lens");
     t.rope_cos = uniform({c.max_seq, c.head_dim}).name("rope_cos");
@@ -106,7 +106,7 @@ inline tensors make_inputs(const config &c, std::uint64_t seed)
 }
 
 template <class T>
-pl::Tensor<T> load_checked(const std::string &dir, const std::string &name, const ptoref::dims &shape)
+pl::Tensor<T> load_checked(const std::string& dir, const std::string& name, const ptoref::dims& shape)
 {
     const std::string path = (std::filesystem::path(dir) / (name + ".npy")).string();
     auto t = ptoref::io::load_npy<T>(path);
@@ -116,7 +116,7 @@ pl::Tensor<T> load_checked(const std::string &dir, const std::string &name, cons
     return t;
 }
 
-inline tensors load_inputs(const config &c, const std::string &dir)
+inline tensors load_inputs(const config& c, const std::string& dir)
 {
     const pl::index hidden = c.num_heads * c.head_dim, kv_hidden = c.num_kv_heads * c.head_dim;
     const pl::index cache_rows = c.batch * c.num_kv_heads * c.max_seq;
@@ -139,7 +139,7 @@ inline tensors load_inputs(const config &c, const std::string &dir)
 
 // One line per parallel loop site: instances, iterations, element accesses, verdict; and the
 // k_cache/v_cache footprint of every iteration of the top-level batch loop.
-inline void print_loop_verdicts(const ptoref::check::collector &c)
+inline void print_loop_verdicts(const ptoref::check::collector& c)
 {
     struct agg {
         std::string loop;
@@ -148,8 +148,8 @@ inline void print_loop_verdicts(const ptoref::check::collector &c)
         std::size_t races = 0;
     };
     std::map<std::pair<unsigned, std::string>, agg> by_site; // in source order
-    for (const auto &s : c.loops()) {
-        auto &a = by_site[{s.loop_site.line(), ptoref::to_string(s.loop_site)}];
+    for (const auto& s : c.loops()) {
+        auto& a = by_site[{s.loop_site.line(), ptoref::to_string(s.loop_site)}];
         a.loop = s.loop;
         a.site = s.loop_site;
         ++a.instances;
@@ -158,17 +158,17 @@ inline void print_loop_verdicts(const ptoref::check::collector &c)
         a.races += s.races;
     }
     std::printf("parallel loops:\n");
-    for (const auto &[key, a] : by_site)
+    for (const auto& [key, a] : by_site)
         std::printf("  %s at %s: %ld instance%s, %ld iterations, %ld element accesses: %s\n", a.loop.c_str(),
                     key.second.c_str(), a.instances, a.instances == 1 ? "" : "s", a.iterations, a.accesses,
                     a.races ? (std::to_string(a.races) + " race record(s)").c_str() : "race-free");
-    for (const auto &s : c.loops()) {
+    for (const auto& s : c.loops()) {
         if (!s.outer_path.empty())
             continue;
-        for (const auto &[name, per_iter] : s.footprints) {
+        for (const auto& [name, per_iter] : s.footprints) {
             std::printf("  footprint of %s per iteration of %s at %s:", name.c_str(), s.loop.c_str(),
                         ptoref::to_string(s.loop_site).c_str());
-            for (const auto &[it, boxes] : per_iter)
+            for (const auto& [it, boxes] : per_iter)
                 std::printf(" [%lld] %s;", static_cast<long long>(it),
                             ptoref::check::boxes_to_string(name, boxes, 4).c_str());
             std::printf("\n");
@@ -176,7 +176,7 @@ inline void print_loop_verdicts(const ptoref::check::collector &c)
     }
 }
 
-inline int run_cli(int argc, char **argv, variant var)
+inline int run_cli(int argc, char** argv, variant var)
 {
     options o;
     tensors t;
@@ -185,16 +185,16 @@ inline int run_cli(int argc, char **argv, variant var)
         if (o.fused)
             throw ptoref_examples::usage_error("--fused: the fused attention kernel is not available yet");
         t = o.inputs.empty() ? make_inputs(o.cfg, o.seed) : load_inputs(o.cfg, o.inputs);
-    } catch (const ptoref_examples::usage_error &e) {
+    } catch (const ptoref_examples::usage_error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         std::fprintf(stderr, usage_text, argv[0]);
         return 2;
-    } catch (const ptoref::error &e) {
+    } catch (const ptoref::error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         std::fprintf(stderr, usage_text, argv[0]);
         return 2;
     }
-    const config &c = o.cfg;
+    const config& c = o.cfg;
     std::printf("qwen3_32b_prefill_scope2%s: batch=%lld max_seq=%lld num_heads=%lld num_kv_heads=%lld head_dim=%lld "
                 "schedule=%s %s\n",
                 var.racy_cache_row ? " (racy variant: cache row ignores the batch)" : "",
@@ -212,7 +212,7 @@ inline int run_cli(int argc, char **argv, variant var)
     const auto t0 = std::chrono::steady_clock::now();
     try {
         prefill_scope2(c, t, var);
-    } catch (const ptoref::error &e) {
+    } catch (const ptoref::error& e) {
         std::printf("error during the run: %s\n", e.what());
         return 1;
     }
@@ -242,7 +242,7 @@ inline int run_cli(int argc, char **argv, variant var)
             ptoref::io::save_npy((std::filesystem::path(o.outputs) / "attn_out.npy").string(), t.attn_out);
             ptoref::io::save_npy((std::filesystem::path(o.outputs) / "k_cache.npy").string(), t.k_cache);
             ptoref::io::save_npy((std::filesystem::path(o.outputs) / "v_cache.npy").string(), t.v_cache);
-        } catch (const std::exception &e) {
+        } catch (const std::exception& e) {
             std::fprintf(stderr, "error: %s\n", e.what());
             return 2;
         }

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <ptoref/testing/random.hpp>
+
 namespace ptoref_examples {
 
 // A command-line usage error: the program prints it with the usage hint and exits with 2.
@@ -22,14 +24,11 @@ struct usage_error : std::runtime_error {
 class arg_parser {
 public:
     // An option taking a value ("--batch 2" or "--batch=2").
-    void value(const std::string &name, std::function<void(const std::string &)> set)
-    {
-        values_[name] = std::move(set);
-    }
+    void value(const std::string& name, std::function<void(const std::string&)> set) { values_[name] = std::move(set); }
     // An option without a value ("--fused").
-    void flag(const std::string &name, std::function<void()> set) { flags_[name] = std::move(set); }
+    void flag(const std::string& name, std::function<void()> set) { flags_[name] = std::move(set); }
 
-    void parse(int argc, char **argv) const
+    void parse(int argc, char** argv) const
     {
         for (int i = 1; i < argc; ++i) {
             std::string a = argv[i];
@@ -59,12 +58,12 @@ public:
     }
 
 private:
-    std::map<std::string, std::function<void(const std::string &)>> values_;
+    std::map<std::string, std::function<void(const std::string&)>> values_;
     std::map<std::string, std::function<void()>> flags_;
 };
 
 // A positive integer in [lo, hi], or a usage error naming the option.
-inline long long parse_int(const std::string &option, const std::string &text, long long lo, long long hi)
+inline long long parse_int(const std::string& option, const std::string& text, long long lo, long long hi)
 {
     if (text.empty() || text.size() > 18)
         throw usage_error(option + " expects an integer, got '" + text + "'");
@@ -79,26 +78,6 @@ inline long long parse_int(const std::string &option, const std::string &text, l
     return v;
 }
 
-// splitmix64: the same sequence on every platform and with every flag.
-class splitmix64 {
-public:
-    explicit splitmix64(std::uint64_t seed) : state_(seed) {}
-    std::uint64_t next()
-    {
-        std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
-    }
-    // Uniform in [-1, 1) on a grid of 2^-23: integer arithmetic, then exact float scaling.
-    float uniform()
-    {
-        const auto k = static_cast<std::int32_t>(next() >> 40) - (1 << 23); // [-2^23, 2^23)
-        return static_cast<float>(k) * 0x1p-23f;
-    }
-
-private:
-    std::uint64_t state_;
-};
+using ptoref::testing::splitmix64;
 
 } // namespace ptoref_examples

@@ -7,5 +7,5 @@
 #define PTOREF_VERSION_PATCH 0
 
 namespace ptoref {
-inline constexpr const char *version_string = "0.1.0";
+inline constexpr const char* version_string = "0.1.0";
 }

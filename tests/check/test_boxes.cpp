@@ -18,7 +18,7 @@ TEST_CASE("coalesce covers exactly the given elements with disjoint boxes, for a
                 flats.push_back(i);
         const auto boxes = coalesce(flats, shape);
         std::multiset<ptoref::index> covered;
-        for (const box &b : boxes)
+        for (const box& b : boxes)
             for (auto r = b.lo[0]; r < b.hi[0]; ++r)
                 for (auto c = b.lo[1]; c < b.hi[1]; ++c)
                     covered.insert(r * 3 + c);

@@ -13,7 +13,7 @@ using ptoref::check::collector;
 using ptoref::check::race_kind;
 
 namespace {
-std::string region(const ptoref::check::race_record &r)
+std::string region(const ptoref::check::race_record& r)
 {
     return ptoref::check::boxes_to_string(r.tensor, r.region);
 }
@@ -119,7 +119,7 @@ TEST_CASE("E7: an accumulator carried through pl.parallel is a race; through pl.
     collector c;
     pl::parallel(4, [&](pl::index i) { acc = pl::add(acc, pl::slice(x, {1, 8}, {i, 0})); });
     REQUIRE(!c.races().empty());
-    const auto &r = c.races()[0];
+    const auto& r = c.races()[0];
     CHECK(r.kind == race_kind::raw);
     CHECK(r.first_iteration == std::vector<pl::index>{0});
     CHECK(r.second_iteration == std::vector<pl::index>{1});

@@ -3,6 +3,7 @@
 // loops) judged by the detector and by a brute-force oracle that enumerates each iteration's
 // element sets with its own index arithmetic. Zero disagreement, every run.
 #include <ptoref/ptoref.hpp>
+#include <ptoref/testing/random.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -22,18 +23,12 @@ namespace {
 class rng {
 public:
     explicit rng(std::uint64_t seed) : s_(seed * 0x2545f4914f6cdd1dull + 1) {}
-    std::uint64_t next()
-    {
-        std::uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
-    }
+    std::uint64_t next() { return s_.next(); }
     long below(long n) { return static_cast<long>(next() % static_cast<std::uint64_t>(n)); }
     bool chance(int percent) { return below(100) < percent; }
 
 private:
-    std::uint64_t s_;
+    ptoref::testing::splitmix64 s_;
 };
 
 // The oracle's own idea of a view: shape, strides, offset, valid shape (no ptoref code).
@@ -42,7 +37,7 @@ struct geom {
     long offset = 0;
 };
 
-std::vector<long> elements(const geom &g, const std::vector<long> &box, const std::vector<long> &origin)
+std::vector<long> elements(const geom& g, const std::vector<long>& box, const std::vector<long>& origin)
 {
     std::vector<long> out;
     const std::size_t r = g.shape.size();
@@ -80,7 +75,7 @@ struct frame {
 
 // The current iteration path as the loops themselves track it (thread-local, so it is right on
 // worker threads too), with the structure's knowledge of which levels are parallel.
-std::vector<frame> current_frames(const std::vector<bool> &parallel_levels)
+std::vector<frame> current_frames(const std::vector<bool>& parallel_levels)
 {
     std::vector<frame> f;
     const auto path = ptoref::detail::current_loop_path();
@@ -91,7 +86,7 @@ std::vector<frame> current_frames(const std::vector<bool> &parallel_levels)
 
 class generator {
 public:
-    generator(std::uint64_t seed, program_state &st, std::vector<bool> levels, bool partitioned, long parts)
+    generator(std::uint64_t seed, program_state& st, std::vector<bool> levels, bool partitioned, long parts)
         : seed_(seed), st_(st), levels_(std::move(levels)), partitioned_(partitioned), parts_(parts)
     {
     }
@@ -102,19 +97,19 @@ public:
     {
         const std::vector<frame> frames = current_frames(levels_);
         std::uint64_t path_seed = seed_ * 1000003 + static_cast<std::uint64_t>(salt);
-        for (const frame &f : frames)
+        for (const frame& f : frames)
             path_seed = path_seed * 31 + static_cast<std::uint64_t>(f.value + 7);
         rng own(path_seed), shared(seed_ * 7 + static_cast<std::uint64_t>(salt));
         const long n = 1 + own.below(4);
         for (long k = 0; k < n; ++k) {
-            rng &r = own.chance(50) ? own : shared;
+            rng& r = own.chance(50) ? own : shared;
             access(r, own, frames);
         }
     }
 
 private:
     // Builds a random view of a base buffer; returns it with its oracle geometry.
-    std::pair<ptoref::Tensor<float>, geom> random_view(rng &r, int &which, const std::vector<frame> &frames)
+    std::pair<ptoref::Tensor<float>, geom> random_view(rng& r, int& which, const std::vector<frame>& frames)
     {
         which = static_cast<int>(r.below(static_cast<long>(st_.bases.size())));
         ptoref::Tensor<float> t = st_.bases[static_cast<std::size_t>(which)];
@@ -126,7 +121,7 @@ private:
             g.strides[d] = g.strides[d + 1] * g.shape[d + 1];
         if (partitioned_ && which == 0) { // this iteration's own slab of dim 0
             long part = 0;
-            for (const frame &f : frames)
+            for (const frame& f : frames)
                 if (f.parallel)
                     part = part * parts_ + f.value;
             part %= parts_;
@@ -222,21 +217,21 @@ private:
         return {t, g};
     }
 
-    void record(int which, const std::vector<long> &flats, bool write, const std::vector<frame> &frames)
+    void record(int which, const std::vector<long>& flats, bool write, const std::vector<frame>& frames)
     {
         std::lock_guard<std::mutex> lock(st_.mutex);
         ++st_.accesses;
         std::vector<long> outer;
         for (std::size_t lvl = 0; lvl < frames.size(); ++lvl) {
             if (frames[lvl].parallel) {
-                auto &s = st_.seen[outer][frames[lvl].value][which];
+                auto& s = st_.seen[outer][frames[lvl].value][which];
                 (write ? s.writes : s.reads).insert(flats.begin(), flats.end());
             }
             outer.push_back(frames[lvl].value);
         }
     }
 
-    void access(rng &r, rng &own, const std::vector<frame> &frames)
+    void access(rng& r, rng& own, const std::vector<frame>& frames)
     {
         int which = 0;
         auto [view, g] = random_view(r, which, frames);
@@ -274,7 +269,7 @@ private:
     }
 
     std::uint64_t seed_;
-    program_state &st_;
+    program_state& st_;
     std::vector<bool> levels_;
     bool partitioned_;
     long parts_;
@@ -332,17 +327,17 @@ outcome run_program(std::uint64_t seed, pl::schedule sch, bool judge)
     }
     outcome out;
     out.accesses = st.accesses;
-    for (auto &b : st.bases)
+    for (auto& b : st.bases)
         out.values.push_back(b.to_vector());
     // Oracle: conflicting elements per instance and buffer.
     std::map<std::vector<long>, std::map<std::string, std::set<long>>> want;
-    for (auto &[inst, iters] : st.seen)
+    for (auto& [inst, iters] : st.seen)
         for (auto i = iters.begin(); i != iters.end(); ++i)
             for (auto j = std::next(i); j != iters.end(); ++j)
                 for (int b = 0; b < 2; ++b) {
-                    const auto &A = i->second.count(b) ? i->second.at(b) : program_state::sets{};
-                    const auto &B = j->second.count(b) ? j->second.at(b) : program_state::sets{};
-                    auto &dst = want[inst]["b" + std::to_string(b)];
+                    const auto& A = i->second.count(b) ? i->second.at(b) : program_state::sets{};
+                    const auto& B = j->second.count(b) ? j->second.at(b) : program_state::sets{};
+                    auto& dst = want[inst]["b" + std::to_string(b)];
                     for (long e : A.writes)
                         if (B.writes.count(e) || B.reads.count(e))
                             dst.insert(e);
@@ -356,14 +351,14 @@ outcome run_program(std::uint64_t seed, pl::schedule sch, bool judge)
                 }
     // Detector: the union of the record regions, per instance and buffer.
     std::map<std::vector<long>, std::map<std::string, std::set<long>>> got;
-    for (const auto &rec : c.races()) {
+    for (const auto& rec : c.races()) {
         REQUIRE((rec.tensor == "b0" || rec.tensor == "b1"));
         REQUIRE(rec.first_iteration.size() == rec.second_iteration.size());
         REQUIRE(rec.first_iteration.back() != rec.second_iteration.back());
         std::vector<long> inst(rec.first_iteration.begin(), rec.first_iteration.end() - 1);
         REQUIRE(inst == std::vector<long>(rec.second_iteration.begin(), rec.second_iteration.end() - 1));
         ptoref::index count = 0;
-        for (const auto &bx : rec.region) {
+        for (const auto& bx : rec.region) {
             count += bx.count();
             dims idx = bx.lo;
             const int rr = idx.size();
@@ -407,7 +402,7 @@ TEST_CASE("the detector agrees with the brute-force oracle on 10 000 random prog
         racy += o.racy;
         accesses += static_cast<std::uint64_t>(o.accesses);
         if (!o.racy && seed % 3 == 0) {
-            for (const pl::schedule &s :
+            for (const pl::schedule& s :
                  {pl::schedule::reverse(), pl::schedule::shuffled(seed), pl::schedule::threads(2)}) {
                 const outcome again = run_program(seed, s, false);
                 INFO("seed " << seed << " schedule " << s.str());

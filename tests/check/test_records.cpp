@@ -20,7 +20,7 @@ TEST_CASE("race report: headline, both accesses, region, summary")
     const int loop_line = __LINE__ + 1;
     pl::parallel(0, 2, 1, [&](pl::index b) { k = pl::assemble(k, row, {b * 2, 0}); });
     REQUIRE(c.races().size() == 1);
-    const auto &r = c.races()[0];
+    const auto& r = c.races()[0];
     const int wl = loop_line + 1;
     CHECK(r.str() == "WARNING: ptoref: data race (WAW) on k_cache in pl.parallel at " + at(loop_line) +
                          "\n"
@@ -72,7 +72,7 @@ TEST_CASE("without a collector the loop throws race_error carrying the records")
     try {
         pl::spmd(2, [&](pl::index) { x = pl::write(x, {0}, 1.0f); });
         FAIL("no race_error");
-    } catch (const ptoref::race_error &e) {
+    } catch (const ptoref::race_error& e) {
         REQUIRE(e.records().size() == 1);
         CHECK(std::string(e.what()) == e.records()[0].str());
         CHECK(e.records()[0].loop == "pl.spmd");
@@ -125,7 +125,7 @@ TEST_CASE("stale reads: through an old handle of overwritten elements only")
     const int read_line = __LINE__ + 1;
     (void)pl::row_sum(old);
     REQUIRE(c.stale().size() == 1);
-    const auto &r = c.stale()[0];
+    const auto& r = c.stale()[0];
     CHECK(r.str() == "WARNING: ptoref: stale read of t in pl::row_sum at " + at(read_line) +
                          "\n"
                          "  The handle is version 0; pl::assemble at " +

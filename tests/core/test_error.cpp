@@ -21,7 +21,7 @@ TEST_CASE("ptoref::error is a std::runtime_error")
 {
     try {
         throw ptoref::error("x", "y");
-    } catch (const std::runtime_error &e) {
+    } catch (const std::runtime_error& e) {
         CHECK(std::string(e.what()) == "x: y");
     }
 }

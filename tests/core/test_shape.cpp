@@ -39,7 +39,7 @@ TEST_CASE("row-major strides")
 
 TEST_CASE("advance_row_major visits every index once, in row-major order")
 {
-    for (const dims &shape : {dims{3}, dims{2, 3}, dims{1, 4, 1}, dims{2, 1, 3, 2}, dims{3, 3, 3}}) {
+    for (const dims& shape : {dims{3}, dims{2, 3}, dims{1, 4, 1}, dims{2, 1, 3, 2}, dims{3, 3, 3}}) {
         std::vector<std::vector<index>> seen;
         dims idx = dims::filled(shape.size(), 0);
         do

@@ -19,7 +19,7 @@ namespace {
 
 // An independent reference: plain loops, double precision, its own code. bf16 appears only where
 // the program stores bf16 (the caches, the RoPE'd Q and the output).
-ptoref::Tensor<pl::bf16> reference_attention(const config &c, const tensors &in)
+ptoref::Tensor<pl::bf16> reference_attention(const config& c, const tensors& in)
 {
     const pl::index B = c.batch, S = c.max_seq, H = c.num_heads, KV = c.num_kv_heads, D = c.head_dim, half = D / 2;
     const auto q = in.q_proj.to_vector(), k = in.k_proj.to_vector(), v = in.v_proj.to_vector();
@@ -29,7 +29,7 @@ ptoref::Tensor<pl::bf16> reference_attention(const config &c, const tensors &in)
     auto bf = [](double x) {
         return ptoref::convert<pl::bf16>(static_cast<float>(x), ptoref::cast_mode::round).to_float();
     };
-    auto rope = [&](const std::vector<float> &src, pl::index base, pl::index pos, pl::index d) {
+    auto rope = [&](const std::vector<float>& src, pl::index base, pl::index pos, pl::index d) {
         const double lo = src[static_cast<std::size_t>(base + (d % half))],
                      hi = src[static_cast<std::size_t>(base + half + (d % half))];
         const double c1 = cs[static_cast<std::size_t>(pos * D + d)], s1 = sn[static_cast<std::size_t>(pos * D + d)];
@@ -80,7 +80,7 @@ ptoref::Tensor<pl::bf16> reference_attention(const config &c, const tensors &in)
     return pl::cast(ptoref::tensor_from<float>({B, S, H * D}, out), pl::BF16, "rint");
 }
 
-std::string run_digest(const config &c, std::uint64_t seed, const pl::schedule &s)
+std::string run_digest(const config& c, std::uint64_t seed, const pl::schedule& s)
 {
     tensors t = make_inputs(c, seed);
     pl::set_default_schedule(s);
@@ -90,7 +90,7 @@ std::string run_digest(const config &c, std::uint64_t seed, const pl::schedule &
            ptoref::testing::digest(t.v_cache);
 }
 
-int line_of(const std::string &needle)
+int line_of(const std::string& needle)
 {
     std::ifstream in(std::string(PTOREF_EXAMPLES_DIR) + "/qwen3_32b_prefill_scope2.hpp");
     std::string line;
@@ -104,7 +104,7 @@ int line_of(const std::string &needle)
 
 TEST_CASE("the port agrees with an independent double-precision reference within rtol = atol = 2e-3")
 {
-    for (const config &c : {config{}, config{2, 128, 16, 2, 32}}) {
+    for (const config& c : {config{}, config{2, 128, 16, 2, 32}}) {
         tensors t = make_inputs(c, 11);
         const auto want = reference_attention(c, t);
         prefill_scope2(c, t);
@@ -129,7 +129,7 @@ TEST_CASE("every parallel loop is certified race-free and the never-written padd
     ptoref::check::require_defined(t.attn_out, "attn_out");
     CHECK(checks.clean());
     CHECK(checks.loops().size() > 1);
-    for (const auto &s : checks.loops())
+    for (const auto& s : checks.loops())
         CHECK(s.races == 0);
 }
 
@@ -137,7 +137,7 @@ TEST_CASE("every schedule gives the same SHA-256 of attn_out and the caches")
 {
     const config c;
     const std::string base = run_digest(c, 5, pl::schedule::sequential());
-    for (const pl::schedule &s : {pl::schedule::reverse(), pl::schedule::shuffled(7), pl::schedule::shuffled(8),
+    for (const pl::schedule& s : {pl::schedule::reverse(), pl::schedule::shuffled(7), pl::schedule::shuffled(8),
                                   pl::schedule::threads(2), pl::schedule::threads(8)})
         CHECK(run_digest(c, 5, s) == base);
 }

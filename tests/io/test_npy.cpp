@@ -15,27 +15,27 @@ using ptoref::tensor_from;
 
 namespace {
 
-std::string temp_path(const std::string &name)
+std::string temp_path(const std::string& name)
 {
     const auto dir = std::filesystem::temp_directory_path() / ("ptoref_test_npy_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     return (dir / name).string();
 }
 
-std::string slurp(const std::string &path)
+std::string slurp(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-void spit(const std::string &path, const std::string &bytes)
+void spit(const std::string& path, const std::string& bytes)
 {
     std::ofstream out(path, std::ios::binary);
     out << bytes;
 }
 
 // A v1.0 .npy file as numpy writes it: header padded with spaces to 64 bytes, ending in '\n'.
-std::string npy_bytes(const std::string &dict, const std::string &payload)
+std::string npy_bytes(const std::string& dict, const std::string& payload)
 {
     std::string header = dict;
     while ((10 + header.size() + 1) % 64 != 0)

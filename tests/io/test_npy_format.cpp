@@ -7,7 +7,7 @@
 using namespace ptoref::io;
 
 namespace {
-std::string file(const std::string &dict, const std::string &payload = "", int major = 1)
+std::string file(const std::string& dict, const std::string& payload = "", int major = 1)
 {
     std::string out = "\x93NUMPY";
     out += static_cast<char>(major);
@@ -21,7 +21,7 @@ std::string file(const std::string &dict, const std::string &payload = "", int m
     }
     return out + dict + payload;
 }
-npy_header parse(const std::string &bytes)
+npy_header parse(const std::string& bytes)
 {
     std::istringstream in(bytes);
     return parse_npy_header(in, "x.npy");
@@ -47,7 +47,7 @@ TEST_CASE("writes the exact numpy.save v1.0 header")
 
 TEST_CASE("headers round trip for several shapes and descrs")
 {
-    for (const auto &shape :
+    for (const auto& shape :
          std::vector<std::vector<std::int64_t>>{{}, {0}, {7}, {1, 1}, {3, 0, 2}, {2, 3, 4, 5, 6, 7, 8, 9}}) {
         std::ostringstream out;
         write_npy_header(out, "<i4", shape);

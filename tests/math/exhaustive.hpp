@@ -13,7 +13,7 @@ namespace ptoref_test {
 // check(u) returns true when bit pattern u passes. Returns the number of failures; the first
 // few failing patterns land in `first` (in no particular order).
 template <class Check>
-std::uint64_t for_all_floats(Check check, std::vector<std::uint32_t> &first, std::size_t max_first = 8)
+std::uint64_t for_all_floats(Check check, std::vector<std::uint32_t>& first, std::size_t max_first = 8)
 {
     const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
     std::atomic<std::uint64_t> failures{0};
@@ -34,9 +34,9 @@ std::uint64_t for_all_floats(Check check, std::vector<std::uint32_t> &first, std
     for (unsigned t = 1; t < threads; ++t)
         pool.emplace_back(work, t);
     work(0);
-    for (auto &th : pool)
+    for (auto& th : pool)
         th.join();
-    for (auto &f : found)
+    for (auto& f : found)
         for (std::uint32_t u : f)
             if (first.size() < max_first)
                 first.push_back(u);

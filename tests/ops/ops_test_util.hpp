@@ -2,6 +2,7 @@
 #pragma once
 
 #include <ptoref/ptoref.hpp>
+#include <ptoref/testing/random.hpp>
 
 #include <bit>
 #include <cmath>
@@ -15,13 +16,7 @@ namespace pl = ptoref::pl;
 class rng {
 public:
     explicit rng(std::uint64_t seed) : s_(seed) {}
-    std::uint64_t next()
-    {
-        std::uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
-    }
+    std::uint64_t next() { return s_.next(); }
     // A float with a random sign, 16 random significand bits and an exponent in [lo, hi].
     float value(int lo = -8, int hi = 8)
     {
@@ -35,7 +30,7 @@ public:
     int below(int n) { return static_cast<int>(next() % static_cast<std::uint64_t>(n)); }
 
 private:
-    std::uint64_t s_;
+    ptoref::testing::splitmix64 s_;
 };
 
 inline std::uint32_t bits(float f)
@@ -47,7 +42,7 @@ inline float f32(std::uint32_t u)
     return std::bit_cast<float>(u);
 }
 
-inline std::vector<std::uint32_t> bits_of(const ptoref::Tensor<float> &t)
+inline std::vector<std::uint32_t> bits_of(const ptoref::Tensor<float>& t)
 {
     std::vector<std::uint32_t> out;
     for (float f : t.to_vector())
@@ -55,7 +50,7 @@ inline std::vector<std::uint32_t> bits_of(const ptoref::Tensor<float> &t)
     return out;
 }
 
-inline std::vector<std::uint16_t> bits_of(const ptoref::Tensor<ptoref::bf16> &t)
+inline std::vector<std::uint16_t> bits_of(const ptoref::Tensor<ptoref::bf16>& t)
 {
     std::vector<std::uint16_t> out;
     for (auto v : t.to_vector())

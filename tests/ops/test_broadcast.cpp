@@ -30,11 +30,11 @@ TEST_CASE("row/col expand agree bit for bit with the elementwise definition on r
 {
     rng r(9);
     std::vector<float> xv(12 * 17), rv(12), cv(17);
-    for (float &f : xv)
+    for (float& f : xv)
         f = r.value(-30, 30);
-    for (float &f : rv)
+    for (float& f : rv)
         f = r.value(-30, 30);
-    for (float &f : cv)
+    for (float& f : cv)
         f = r.value(-30, 30);
     auto x = tensor_from<float>({12, 17}, xv);
     auto rowv = tensor_from<float>({12, 1}, rv);

@@ -145,7 +145,7 @@ TEST_CASE("strided and transposed inputs give the same results as dense copies")
 {
     rng r(3);
     std::vector<float> v(48);
-    for (float &f : v)
+    for (float& f : v)
         f = r.value();
     auto base = tensor_from<float>({6, 8}, v);
     auto view = pl::transpose(pl::slice(base, {4, 3}, {1, 2}), 0, 1); // [3, 4], strided

@@ -9,7 +9,7 @@ using ptoref::tensor_from;
 
 namespace {
 // Naive oracle: acc from +0, k ascending, fma; A is MxK logical, B is KxN logical.
-std::vector<float> oracle(const std::vector<float> &a, const std::vector<float> &b, int m, int n, int k, bool at,
+std::vector<float> oracle(const std::vector<float>& a, const std::vector<float>& b, int m, int n, int k, bool at,
                           bool bt)
 {
     std::vector<float> c(static_cast<std::size_t>(m * n));
@@ -32,9 +32,9 @@ TEST_CASE("fp32 matmul equals the naive fma loop for every transpose combination
     rng r(17);
     const int m = 7, n = 9, k = 33;
     std::vector<float> a(static_cast<std::size_t>(m * k)), b(static_cast<std::size_t>(k * n));
-    for (float &f : a)
+    for (float& f : a)
         f = r.value(-12, 12);
-    for (float &f : b)
+    for (float& f : b)
         f = r.value(-12, 12);
     for (bool at : {false, true})
         for (bool bt : {false, true}) {

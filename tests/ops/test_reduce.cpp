@@ -10,10 +10,10 @@ using ptoref::tensor_from;
 namespace {
 // The documented order, written out independently: 16 lanes from -0, strided ascending, then
 // the (l, l+8), (l, l+4), (l, l+2), (l, l+1) tree.
-float canonical_sum(const std::vector<float> &row)
+float canonical_sum(const std::vector<float>& row)
 {
     float lane[16];
-    for (float &l : lane)
+    for (float& l : lane)
         l = -0.0f;
     for (std::size_t j = 0; j < row.size(); ++j)
         lane[j % 16] = lane[j % 16] + row[j];
@@ -30,7 +30,7 @@ TEST_CASE("row_sum follows the canonical 16-lane order, which differs from a seq
     int differs_from_sequential = 0;
     for (int n = 1; n <= 300; ++n) {
         std::vector<float> row(static_cast<std::size_t>(n));
-        for (float &f : row)
+        for (float& f : row)
             f = r.value(-10, 24); // wide exponent range: order matters
         const float got = pl::row_sum(tensor_from<float>({1, n}, row)).to_vector()[0];
         REQUIRE(bits(got) == bits(canonical_sum(row)));

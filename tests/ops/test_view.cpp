@@ -8,7 +8,7 @@ using ptoref::tensor_from;
 
 namespace {
 // Steps every extent through 1..3 (an odometer); false after the last combination.
-bool next_extents(dims &e)
+bool next_extents(dims& e)
 {
     for (int d = e.size() - 1; d >= 0; --d) {
         if (++e[d] <= 3)
@@ -18,7 +18,7 @@ bool next_extents(dims &e)
     return false;
 }
 
-ptoref::Tensor<float> iota(const dims &shape)
+ptoref::Tensor<float> iota(const dims& shape)
 {
     std::vector<float> v(static_cast<std::size_t>(shape.product()));
     for (std::size_t i = 0; i < v.size(); ++i)

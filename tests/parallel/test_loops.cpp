@@ -67,7 +67,7 @@ TEST_CASE("nested loops see their index paths")
 
 TEST_CASE("exceptions from a body propagate and the loop frames are unwound")
 {
-    for (const pl::schedule &s : {pl::schedule::sequential(), pl::schedule::threads(2)}) {
+    for (const pl::schedule& s : {pl::schedule::sequential(), pl::schedule::threads(2)}) {
         CHECK_THROWS_WITH(pl::parallel(0, 4, 1, pl::on(s),
                                        [](pl::index i) {
                                            if (i == 2)
@@ -101,7 +101,7 @@ TEST_CASE("threads(n) runs on more than one thread and nested loops run inside w
 
 TEST_CASE("the idiom t = pl::assemble(t, x, off) gives the same bits on every schedule, with no race")
 {
-    auto program = [](const pl::schedule &s) {
+    auto program = [](const pl::schedule& s) {
         auto t = pl::create_tensor({8, 4}, pl::FP32).name("t");
         ptoref::check::collector c;
         pl::parallel(0, 8, 1, pl::on(s), [&](pl::index i) {
@@ -113,7 +113,7 @@ TEST_CASE("the idiom t = pl::assemble(t, x, off) gives the same bits on every sc
         return t.to_vector();
     };
     const auto base = program(pl::schedule::sequential());
-    for (const pl::schedule &s :
+    for (const pl::schedule& s :
          {pl::schedule::reverse(), pl::schedule::shuffled(3), pl::schedule::threads(2), pl::schedule::threads(8)})
         CHECK(program(s) == base);
 }
@@ -124,7 +124,7 @@ TEST_CASE("a racy loop is reported under every schedule, with the same region")
 #if !defined(__SANITIZE_THREAD__)
     schedules.push_back(pl::schedule::threads(2)); // a real data race on threads: not under TSan
 #endif
-    for (const pl::schedule &s : schedules) {
+    for (const pl::schedule& s : schedules) {
         auto t = pl::full({4, 4}, pl::FP32, 0.0f).name("acc");
         ptoref::check::collector c;
         pl::parallel(0, 2, 1, pl::on(s), [&](pl::index i) {

@@ -31,7 +31,7 @@ TEST_CASE("bad schedules are errors naming the text")
 
 TEST_CASE("orders: a permutation; reverse is reversed; shuffled is seed-deterministic")
 {
-    for (const schedule &s :
+    for (const schedule& s :
          {schedule::sequential(), schedule::reverse(), schedule::shuffled(3), schedule::threads(2)}) {
         auto o = s.order(50);
         std::sort(o.begin(), o.end());

@@ -49,7 +49,7 @@ std::uint64_t sweep(cast_mode mode, bool also_generic)
     for (unsigned t = 1; t < threads; ++t)
         pool.emplace_back(work, t);
     work(0);
-    for (auto &th : pool)
+    for (auto& th : pool)
         th.join();
     return bad.load();
 }

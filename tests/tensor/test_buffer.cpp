@@ -47,7 +47,7 @@ TEST_CASE("versions and the write log")
     CHECK(b.bump_version() == 1);
     CHECK(b.bump_version() == 2);
     CHECK(b.writes() == nullptr);
-    auto &log = b.ensure_writes();
+    auto& log = b.ensure_writes();
     CHECK(log.version.size() == 3);
     CHECK(&b.ensure_writes() == &log);
     b.set_poison_origin("first");

@@ -13,16 +13,16 @@ using ptoref::tensor_from;
 namespace {
 struct recorder : ptoref::detail::access_observer {
     std::vector<std::string> log;
-    void on_create(ptoref::detail::buffer_base &, std::string_view op, const ptoref::source_location &) override
+    void on_create(ptoref::detail::buffer_base&, std::string_view op, const ptoref::source_location&) override
     {
         log.push_back("create " + std::string(op));
     }
-    void on_access(const ptoref::access_event &e) override
+    void on_access(const ptoref::access_event& e) override
     {
         log.push_back(std::string(e.kind == ptoref::access_kind::write ? "write " : "read ") + std::string(e.op) + " " +
                       ptoref::to_string(e.geometry.shape) + "@" + std::to_string(e.geometry.offset));
     }
-    void on_undefined_read(const ptoref::access_event &, const std::string &) override { log.push_back("undefined"); }
+    void on_undefined_read(const ptoref::access_event&, const std::string&) override { log.push_back("undefined"); }
 };
 } // namespace
 

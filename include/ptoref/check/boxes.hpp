@@ -24,11 +24,11 @@ struct box {
             n *= hi[d] - lo[d];
         return n;
     }
-    friend bool operator==(const box &a, const box &b) noexcept { return a.lo == b.lo && a.hi == b.hi; }
+    friend bool operator==(const box& a, const box& b) noexcept { return a.lo == b.lo && a.hi == b.hi; }
 };
 
 // "[64:128, 0:32]"; a dim of extent one prints as its index: "[5, 0:64]".
-inline std::string to_string(const box &b)
+inline std::string to_string(const box& b)
 {
     std::string s = "[";
     for (int d = 0; d < b.lo.size(); ++d) {
@@ -43,7 +43,7 @@ inline std::string to_string(const box &b)
     return s + "]";
 }
 
-inline dims unflatten(index flat, const dims &shape)
+inline dims unflatten(index flat, const dims& shape)
 {
     dims c = dims::filled(shape.size(), 0);
     for (int d = shape.size() - 1; d >= 0; --d) {
@@ -54,7 +54,7 @@ inline dims unflatten(index flat, const dims &shape)
 }
 
 // Boxes covering exactly the given flat indices (duplicates allowed) of a buffer of `shape`.
-inline std::vector<box> coalesce(std::vector<index> flats, const dims &shape)
+inline std::vector<box> coalesce(std::vector<index> flats, const dims& shape)
 {
     std::sort(flats.begin(), flats.end());
     flats.erase(std::unique(flats.begin(), flats.end()), flats.end());
@@ -69,7 +69,7 @@ inline std::vector<box> coalesce(std::vector<index> flats, const dims &shape)
     const int r = shape.size();
     for (int d = r - 1; d >= 0; --d) {
         // Sort so that boxes equal in every dim but d are adjacent, ordered along d.
-        auto key_less = [d, r](const box &a, const box &b) {
+        auto key_less = [d, r](const box& a, const box& b) {
             for (int k = 0; k < r; ++k) {
                 if (k == d)
                     continue;
@@ -82,9 +82,9 @@ inline std::vector<box> coalesce(std::vector<index> flats, const dims &shape)
         };
         std::sort(boxes.begin(), boxes.end(), key_less);
         std::vector<box> merged;
-        for (const box &b : boxes) {
+        for (const box& b : boxes) {
             if (!merged.empty()) {
-                box &m = merged.back();
+                box& m = merged.back();
                 bool same = m.hi[d] == b.lo[d];
                 for (int k = 0; same && k < r; ++k)
                     same = k == d || (m.lo[k] == b.lo[k] && m.hi[k] == b.hi[k]);
@@ -97,13 +97,13 @@ inline std::vector<box> coalesce(std::vector<index> flats, const dims &shape)
         }
         boxes.swap(merged);
     }
-    std::sort(boxes.begin(), boxes.end(), [r](const box &a, const box &b) {
+    std::sort(boxes.begin(), boxes.end(), [r](const box& a, const box& b) {
         return std::lexicographical_compare(a.lo.begin(), a.lo.begin() + r, b.lo.begin(), b.lo.begin() + r);
     });
     return boxes;
 }
 
-inline std::string boxes_to_string(const std::string &tensor, const std::vector<box> &boxes, std::size_t max_listed = 8)
+inline std::string boxes_to_string(const std::string& tensor, const std::vector<box>& boxes, std::size_t max_listed = 8)
 {
     std::string s;
     for (std::size_t i = 0; i < boxes.size() && i < max_listed; ++i) {

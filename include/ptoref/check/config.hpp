@@ -19,10 +19,10 @@
 namespace ptoref::check {
 
 namespace detail {
-inline std::atomic<bool> &enabled_flag()
+inline std::atomic<bool>& enabled_flag()
 {
     static std::atomic<bool> flag{[] {
-        const char *env = std::getenv("PTOREF_CHECK");
+        const char* env = std::getenv("PTOREF_CHECK");
         const std::string_view v = env ? env : "";
         return !(v == "off" || v == "0" || v == "false");
     }()};
@@ -44,8 +44,8 @@ class enabled_scope {
 public:
     explicit enabled_scope(bool on) noexcept : saved_(enabled()) { set_enabled(on); }
     ~enabled_scope() { set_enabled(saved_); }
-    enabled_scope(const enabled_scope &) = delete;
-    enabled_scope &operator=(const enabled_scope &) = delete;
+    enabled_scope(const enabled_scope&) = delete;
+    enabled_scope& operator=(const enabled_scope&) = delete;
 
 private:
     bool saved_;
@@ -59,7 +59,7 @@ struct footprint_names {
     std::mutex mutex;
     std::vector<std::string> names;
 };
-inline footprint_names &tracked_footprints()
+inline footprint_names& tracked_footprints()
 {
     static footprint_names f;
     return f;
@@ -71,7 +71,7 @@ inline footprint_names &tracked_footprints()
 // such buffer per iteration while the loop runs.
 inline void track_footprints(std::vector<std::string> names)
 {
-    auto &f = detail::tracked_footprints();
+    auto& f = detail::tracked_footprints();
     std::lock_guard<std::mutex> lock(f.mutex);
     f.names = std::move(names);
 }
@@ -79,9 +79,9 @@ inline void track_footprints(std::vector<std::string> names)
 namespace detail {
 struct collector_registry {
     std::mutex mutex;
-    std::vector<collector *> stack;
+    std::vector<collector*> stack;
 };
-inline collector_registry &collectors()
+inline collector_registry& collectors()
 {
     static collector_registry r;
     return r;
@@ -92,23 +92,23 @@ class collector {
 public:
     collector()
     {
-        auto &r = detail::collectors();
+        auto& r = detail::collectors();
         std::lock_guard<std::mutex> lock(r.mutex);
         r.stack.push_back(this);
     }
     ~collector()
     {
-        auto &r = detail::collectors();
+        auto& r = detail::collectors();
         std::lock_guard<std::mutex> lock(r.mutex);
         std::erase(r.stack, this);
     }
-    collector(const collector &) = delete;
-    collector &operator=(const collector &) = delete;
+    collector(const collector&) = delete;
+    collector& operator=(const collector&) = delete;
 
-    const std::vector<race_record> &races() const noexcept { return races_; }
-    const std::vector<definedness_record> &undefined() const noexcept { return undefined_; }
-    const std::vector<stale_record> &stale() const noexcept { return stale_; }
-    const std::vector<loop_summary> &loops() const noexcept { return loops_; }
+    const std::vector<race_record>& races() const noexcept { return races_; }
+    const std::vector<definedness_record>& undefined() const noexcept { return undefined_; }
+    const std::vector<stale_record>& stale() const noexcept { return stale_; }
+    const std::vector<loop_summary>& loops() const noexcept { return loops_; }
     bool clean() const noexcept { return races_.empty() && undefined_.empty() && stale_.empty(); }
     std::string report() const
     {
@@ -129,11 +129,11 @@ struct deliver {
     {
         if (records.empty())
             return;
-        auto &r = detail::collectors();
+        auto& r = detail::collectors();
         {
             std::lock_guard<std::mutex> lock(r.mutex);
             if (!r.stack.empty()) {
-                auto &dst = r.stack.back()->races_;
+                auto& dst = r.stack.back()->races_;
                 dst.insert(dst.end(), records.begin(), records.end());
                 return;
             }
@@ -143,40 +143,36 @@ struct deliver {
     // Summaries are only kept when a collector wants them; they never throw.
     static void summary(loop_summary s)
     {
-        auto &r = detail::collectors();
+        auto& r = detail::collectors();
         std::lock_guard<std::mutex> lock(r.mutex);
         if (!r.stack.empty())
             r.stack.back()->loops_.push_back(std::move(s));
     }
     static bool collecting()
     {
-        auto &r = detail::collectors();
+        auto& r = detail::collectors();
         std::lock_guard<std::mutex> lock(r.mutex);
         return !r.stack.empty();
     }
     static void undefined(definedness_record rec)
     {
-        auto &r = detail::collectors();
-        {
-            std::lock_guard<std::mutex> lock(r.mutex);
-            if (!r.stack.empty()) {
-                r.stack.back()->undefined_.push_back(std::move(rec));
-                return;
-            }
-        }
-        throw definedness_error(std::move(rec));
+        collect_or_throw<definedness_error>(&collector::undefined_, std::move(rec));
     }
-    static void stale(stale_record rec)
+    static void stale(stale_record rec) { collect_or_throw<stale_error>(&collector::stale_, std::move(rec)); }
+
+private:
+    template <class Error, class Record>
+    static void collect_or_throw(std::vector<Record> collector::*member, Record rec)
     {
-        auto &r = detail::collectors();
+        auto& r = detail::collectors();
         {
             std::lock_guard<std::mutex> lock(r.mutex);
             if (!r.stack.empty()) {
-                r.stack.back()->stale_.push_back(std::move(rec));
+                (r.stack.back()->*member).push_back(std::move(rec));
                 return;
             }
         }
-        throw stale_error(std::move(rec));
+        throw Error(std::move(rec));
     }
 };
 

@@ -16,7 +16,7 @@
 namespace ptoref::check {
 
 template <element_type T>
-void require_defined(const Tensor<T> &t, std::string_view what, source_location loc = source_location::current())
+void require_defined(const Tensor<T>& t, std::string_view what, source_location loc = source_location::current())
 {
     if (!enabled() || !t)
         return;
@@ -39,7 +39,7 @@ void require_defined(const Tensor<T> &t, std::string_view what, source_location 
     r.where = op_site{"output '" + std::string(what) + "'", loc, access_kind::read};
     r.tensor_shape = t.storage().root_shape();
     r.region = coalesce(std::move(flats), r.tensor_shape);
-    for (const box &b : r.region)
+    for (const box& b : r.region)
         r.elements += b.count();
     const std::string origin = t.storage().poison_origin();
     r.origin = !origin.empty()

@@ -25,7 +25,7 @@ namespace detail {
 // Op sites of in-place writes, shared by all buffers' write logs (index 0 = unknown).
 class site_table {
 public:
-    std::uint32_t intern(const op_site &s)
+    std::uint32_t intern(const op_site& s)
     {
         std::lock_guard<std::mutex> lock(mutex_);
         const auto key = std::make_tuple(s.op, std::string(s.where.file_name()), s.where.line(), s.kind);
@@ -49,13 +49,13 @@ private:
     std::map<std::tuple<std::string, std::string, std::uint_least32_t, access_kind>, std::uint32_t> ids_;
 };
 
-inline site_table &write_sites()
+inline site_table& write_sites()
 {
     static site_table t;
     return t;
 }
 
-inline std::string tensor_name(const ptoref::detail::buffer_base &b)
+inline std::string tensor_name(const ptoref::detail::buffer_base& b)
 {
     return b.name().empty() ? b.display_name() : b.name();
 }
@@ -64,19 +64,19 @@ inline std::string tensor_name(const ptoref::detail::buffer_base &b)
 
 class checker final : public ptoref::detail::access_observer {
 public:
-    static checker &instance()
+    static checker& instance()
     {
         static checker c;
         return c;
     }
 
-    void on_create(ptoref::detail::buffer_base &, std::string_view, const source_location &) override {}
+    void on_create(ptoref::detail::buffer_base&, std::string_view, const source_location&) override {}
 
-    void on_access(const access_event &e) override
+    void on_access(const access_event& e) override
     {
         if (!enabled())
             return;
-        for (const ptoref::detail::loop_frame &f : ptoref::detail::loop_frames())
+        for (const ptoref::detail::loop_frame& f : ptoref::detail::loop_frames())
             if (f.race)
                 f.race->record(e, f.value);
         if (e.kind == access_kind::write) {
@@ -87,7 +87,7 @@ public:
         }
     }
 
-    void on_undefined_read(const access_event &e, const std::string &origin) override
+    void on_undefined_read(const access_event& e, const std::string& origin) override
     {
         if (!enabled())
             return;
@@ -104,9 +104,9 @@ public:
 private:
     checker() = default;
 
-    static void log_write(const access_event &e)
+    static void log_write(const access_event& e)
     {
-        auto &log = e.buffer->ensure_writes();
+        auto& log = e.buffer->ensure_writes();
         const std::uint32_t site = detail::write_sites().intern(op_site{std::string(e.op), e.where, e.kind});
         const auto v = static_cast<std::uint32_t>(e.write_version);
         for_each_offset(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index f) {
@@ -115,9 +115,9 @@ private:
         });
     }
 
-    static void check_stale(const access_event &e)
+    static void check_stale(const access_event& e)
     {
-        const auto *log = e.buffer->writes();
+        const auto* log = e.buffer->writes();
         if (!log)
             return;
         std::vector<index> flats;
@@ -142,7 +142,7 @@ private:
         r.write_version = newest;
         r.tensor_shape = e.buffer->root_shape();
         r.region = coalesce(std::move(flats), r.tensor_shape);
-        for (const box &b : r.region)
+        for (const box& b : r.region)
             r.elements += b.count();
         deliver::stale(std::move(r));
     }

@@ -37,9 +37,9 @@ namespace detail {
 // Loop instances currently being checked, so buffer destruction can drop their shadows.
 struct active_loops {
     std::mutex mutex;
-    std::set<loop_race_state *> loops;
+    std::set<loop_race_state*> loops;
 };
-inline active_loops &active()
+inline active_loops& active()
 {
     static active_loops a;
     return a;
@@ -52,7 +52,7 @@ public:
         : loop_kind_(std::move(loop_kind)), site_(site), outer_path_(std::move(outer_path))
     {
         if (outer_path_.empty() && deliver::collecting()) {
-            auto &f = detail::tracked_footprints();
+            auto& f = detail::tracked_footprints();
             std::lock_guard<std::mutex> lock(f.mutex);
             footprint_names_ = f.names;
         }
@@ -64,27 +64,27 @@ public:
         std::lock_guard<std::mutex> lock(detail::active().mutex);
         detail::active().loops.erase(this);
     }
-    loop_race_state(const loop_race_state &) = delete;
-    loop_race_state &operator=(const loop_race_state &) = delete;
+    loop_race_state(const loop_race_state&) = delete;
+    loop_race_state& operator=(const loop_race_state&) = delete;
 
     static void forget_everywhere(std::uint64_t buffer_id)
     {
         std::lock_guard<std::mutex> lock(detail::active().mutex);
-        for (loop_race_state *s : detail::active().loops)
+        for (loop_race_state* s : detail::active().loops)
             s->forget(buffer_id);
     }
 
-    void record(const access_event &e, index iteration)
+    void record(const access_event& e, index iteration)
     {
         std::lock_guard<std::mutex> lock(mutex_);
         const std::uint32_t site = intern(e);
-        shadow &sh = shadow_of(*e.buffer);
+        shadow& sh = shadow_of(*e.buffer);
         const bool write = e.kind == access_kind::write;
         accesses_ += e.geometry.count();
         if (!footprint_names_.empty())
             note_footprint(*e.buffer, e.geometry, iteration);
         for_each_offset(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index f) {
-            cell &c = sh.at(f);
+            cell& c = sh.at(f);
             if (write) {
                 if (c.writer != none && c.writer != iteration)
                     conflict(e.buffer->id(), race_kind::waw, c.writer, c.writer_site, iteration, site, f);
@@ -122,9 +122,9 @@ public:
     {
         std::lock_guard<std::mutex> lock(mutex_);
         std::vector<race_record> out;
-        for (auto &[key, flats] : conflicts_) {
-            const auto &[buffer_id, kind, it1, site1, it2, site2] = key;
-            const buffer_info &info = buffers_.at(buffer_id);
+        for (auto& [key, flats] : conflicts_) {
+            const auto& [buffer_id, kind, it1, site1, it2, site2] = key;
+            const buffer_info& info = buffers_.at(buffer_id);
             race_record r;
             r.tensor = info.name;
             r.kind = kind;
@@ -138,7 +138,7 @@ public:
             r.second = sites_[site2];
             r.tensor_shape = info.shape;
             r.region = coalesce(flats, info.shape);
-            for (const box &b : r.region)
+            for (const box& b : r.region)
                 r.elements += b.count();
             out.push_back(std::move(r));
         }
@@ -156,9 +156,9 @@ public:
         s.iterations = trip_count_;
         s.element_accesses = accesses_;
         s.races = races;
-        for (const auto &[name, per_iter] : footprints_) {
+        for (const auto& [name, per_iter] : footprints_) {
             std::vector<std::pair<index, std::vector<box>>> boxes;
-            for (const auto &[it, mask] : per_iter.second) {
+            for (const auto& [it, mask] : per_iter.second) {
                 std::vector<index> flats;
                 for (std::size_t f = 0; f < mask.size(); ++f)
                     if (mask[f])
@@ -189,7 +189,7 @@ private:
     struct shadow {
         index size = 0;
         std::vector<std::unique_ptr<cell[]>> pages;
-        cell &at(index f)
+        cell& at(index f)
         {
             const std::size_t p = static_cast<std::size_t>(f >> page_bits);
             if (!pages[p]) { // the last page of a small buffer is only as long as the buffer
@@ -205,23 +205,23 @@ private:
         dims shape;
     };
 
-    shadow &shadow_of(const ptoref::detail::buffer_base &b)
+    shadow& shadow_of(const ptoref::detail::buffer_base& b)
     {
         auto it = shadows_.find(b.id());
         if (it != shadows_.end())
             return it->second;
         buffers_.try_emplace(b.id(), buffer_info{b.name().empty() ? b.display_name() : b.name(), b.root_shape()});
-        shadow &sh = shadows_[b.id()];
+        shadow& sh = shadows_[b.id()];
         sh.size = b.size();
         sh.pages.resize(static_cast<std::size_t>((b.size() >> page_bits) + 1));
         return sh;
     }
 
     // Op names and file names are string literals, so their addresses identify a site cheaply.
-    std::uint32_t intern(const access_event &e)
+    std::uint32_t intern(const access_event& e)
     {
-        const auto key = std::make_tuple(static_cast<const void *>(e.op.data()),
-                                         static_cast<const void *>(e.where.file_name()), e.where.line(), e.kind);
+        const auto key = std::make_tuple(static_cast<const void*>(e.op.data()),
+                                         static_cast<const void*>(e.where.file_name()), e.where.line(), e.kind);
         auto it = site_ids_.find(key);
         if (it != site_ids_.end())
             return it->second;
@@ -237,14 +237,14 @@ private:
         conflicts_[std::make_tuple(buffer, kind, it1, site1, it2, site2)].push_back(flat);
     }
 
-    void note_footprint(const ptoref::detail::buffer_base &b, const view_geometry &g, index iteration)
+    void note_footprint(const ptoref::detail::buffer_base& b, const view_geometry& g, index iteration)
     {
-        const std::string &name = b.name();
+        const std::string& name = b.name();
         if (name.empty() || std::find(footprint_names_.begin(), footprint_names_.end(), name) == footprint_names_.end())
             return;
-        auto &entry = footprints_[name];
+        auto& entry = footprints_[name];
         entry.first = b.root_shape();
-        auto &mask = entry.second[iteration];
+        auto& mask = entry.second[iteration];
         if (mask.empty())
             mask.assign(static_cast<std::size_t>(b.size()), 0);
         for_each_offset(g.shape, g.strides, g.offset, [&](index f) { mask[static_cast<std::size_t>(f)] = 1; });
@@ -261,7 +261,7 @@ private:
     std::unordered_map<std::uint64_t, shadow> shadows_;
     std::map<std::uint64_t, buffer_info> buffers_; // kept after a buffer dies, for its records
     std::vector<op_site> sites_;
-    std::map<std::tuple<const void *, const void *, std::uint_least32_t, access_kind>, std::uint32_t> site_ids_;
+    std::map<std::tuple<const void*, const void*, std::uint_least32_t, access_kind>, std::uint32_t> site_ids_;
     std::map<std::tuple<std::uint64_t, race_kind, index, std::uint32_t, index, std::uint32_t>, std::vector<index>>
         conflicts_;
 };

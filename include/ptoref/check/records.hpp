@@ -15,7 +15,7 @@ namespace ptoref::check {
 
 enum class race_kind { waw, raw, war };
 
-inline const char *to_string(race_kind k) noexcept
+inline const char* to_string(race_kind k) noexcept
 {
     return k == race_kind::waw ? "WAW" : (k == race_kind::raw ? "RAW" : "WAR");
 }
@@ -25,14 +25,14 @@ struct op_site {
     std::string op;
     source_location where;
     access_kind kind = access_kind::read;
-    friend bool operator==(const op_site &a, const op_site &b) noexcept
+    friend bool operator==(const op_site& a, const op_site& b) noexcept
     {
         return a.op == b.op && a.where.line() == b.where.line() &&
                std::string_view(a.where.file_name()) == std::string_view(b.where.file_name()) && a.kind == b.kind;
     }
 };
 
-inline std::string path_to_string(const std::vector<index> &path)
+inline std::string path_to_string(const std::vector<index>& path)
 {
     std::string s = "[";
     for (std::size_t i = 0; i < path.size(); ++i)
@@ -56,8 +56,8 @@ struct race_record {
 
     std::string str() const
     {
-        const char *verb2 = second.kind == access_kind::write ? "Write" : "Read";
-        const char *verb1 = first.kind == access_kind::write ? "write" : "read";
+        const char* verb2 = second.kind == access_kind::write ? "Write" : "Read";
+        const char* verb1 = first.kind == access_kind::write ? "write" : "read";
         std::string s = "WARNING: ptoref: data race (" + std::string(to_string(kind)) + ") on " + tensor + " in " +
                         loop + " at " + to_string(loop_site) + "\n";
         s += "  " + std::string(verb2) + " by iteration " + path_to_string(second_iteration) + " in " + second.op +
@@ -131,10 +131,10 @@ struct loop_summary {
 };
 
 template <class Record>
-std::string records_to_string(const std::vector<Record> &records)
+std::string records_to_string(const std::vector<Record>& records)
 {
     std::string s;
-    for (const Record &r : records)
+    for (const Record& r : records)
         s += r.str();
     return s;
 }
@@ -145,7 +145,7 @@ public:
         : error("", records_to_string(records)), records_(std::move(records))
     {
     }
-    const std::vector<race_record> &records() const noexcept { return records_; }
+    const std::vector<race_record>& records() const noexcept { return records_; }
 
 private:
     std::vector<race_record> records_;
@@ -154,7 +154,7 @@ private:
 class definedness_error : public error {
 public:
     explicit definedness_error(definedness_record r) : error("", r.str()), record_(std::move(r)) {}
-    const definedness_record &record() const noexcept { return record_; }
+    const definedness_record& record() const noexcept { return record_; }
 
 private:
     definedness_record record_;
@@ -163,7 +163,7 @@ private:
 class stale_error : public error {
 public:
     explicit stale_error(stale_record r) : error("", r.str()), record_(std::move(r)) {}
-    const stale_record &record() const noexcept { return record_; }
+    const stale_record& record() const noexcept { return record_; }
 
 private:
     stale_record record_;

@@ -132,7 +132,7 @@ inline constexpr float_format bf16_format{8, -126, 127, 8, 0x7fc0u};
 inline constexpr float_format fp16_format{11, -14, 15, 5, 0x7e00u};
 
 // Rounds an exact value into a binary format; returns the raw bits (in the low bits).
-constexpr std::uint32_t round_to_format(const exact_value &v, cast_mode mode, const float_format &f) noexcept
+constexpr std::uint32_t round_to_format(const exact_value& v, cast_mode mode, const float_format& f) noexcept
 {
     const int mant_bits = f.p - 1;
     const int total_bits = 1 + f.exp_bits + mant_bits;
@@ -186,7 +186,7 @@ constexpr std::uint32_t round_to_format(const exact_value &v, cast_mode mode, co
     return sign | (biased << mant_bits) | static_cast<std::uint32_t>(n - (1ull << mant_bits));
 }
 
-constexpr std::int32_t round_to_int32(const exact_value &v, cast_mode mode) noexcept
+constexpr std::int32_t round_to_int32(const exact_value& v, cast_mode mode) noexcept
 {
     if (v.nan)
         return 0;

@@ -16,16 +16,16 @@ namespace ptoref {
 class error : public std::runtime_error {
 public:
     // Message layout: "<op>: <detail> (at <file>:<line>)".
-    error(std::string op, const std::string &detail, source_location where = {})
+    error(std::string op, const std::string& detail, source_location where = {})
         : std::runtime_error(compose(op, detail, where)), op_(std::move(op)), where_(where)
     {
     }
 
-    const std::string &op() const noexcept { return op_; }
-    const source_location &where() const noexcept { return where_; }
+    const std::string& op() const noexcept { return op_; }
+    const source_location& where() const noexcept { return where_; }
 
 private:
-    static std::string compose(const std::string &op, const std::string &detail, const source_location &where)
+    static std::string compose(const std::string& op, const std::string& detail, const source_location& where)
     {
         std::string msg = op.empty() ? detail : op + ": " + detail;
         if (where.known())

@@ -30,7 +30,7 @@ public:
     {
         assign(v.begin(), v.end(), loc);
     }
-    explicit dims(const std::vector<index> &v, source_location loc = source_location::current())
+    explicit dims(const std::vector<index>& v, source_location loc = source_location::current())
     {
         assign(v.begin(), v.end(), loc);
     }
@@ -46,13 +46,13 @@ public:
 
     constexpr int size() const noexcept { return n_; }
     constexpr bool empty() const noexcept { return n_ == 0; }
-    constexpr index &operator[](int i) noexcept { return v_[static_cast<std::size_t>(i)]; }
+    constexpr index& operator[](int i) noexcept { return v_[static_cast<std::size_t>(i)]; }
     constexpr index operator[](int i) const noexcept { return v_[static_cast<std::size_t>(i)]; }
     constexpr index back() const noexcept { return v_[static_cast<std::size_t>(n_ - 1)]; }
-    constexpr const index *begin() const noexcept { return v_.data(); }
-    constexpr const index *end() const noexcept { return v_.data() + n_; }
-    constexpr index *begin() noexcept { return v_.data(); }
-    constexpr index *end() noexcept { return v_.data() + n_; }
+    constexpr const index* begin() const noexcept { return v_.data(); }
+    constexpr const index* end() const noexcept { return v_.data() + n_; }
+    constexpr index* begin() noexcept { return v_.data(); }
+    constexpr index* end() noexcept { return v_.data() + n_; }
 
     constexpr void push_back(index x)
     {
@@ -72,7 +72,7 @@ public:
 
     std::vector<index> to_vector() const { return {begin(), end()}; }
 
-    friend constexpr bool operator==(const dims &a, const dims &b) noexcept
+    friend constexpr bool operator==(const dims& a, const dims& b) noexcept
     {
         return a.n_ == b.n_ && std::equal(a.begin(), a.end(), b.begin());
     }
@@ -93,7 +93,7 @@ private:
 };
 
 // "[2, 64, 512]"
-inline std::string to_string(const dims &d)
+inline std::string to_string(const dims& d)
 {
     std::string s = "[";
     for (int i = 0; i < d.size(); ++i) {
@@ -105,7 +105,7 @@ inline std::string to_string(const dims &d)
 }
 
 // Steps a row-major multi-index through `shape`; returns false after the last index.
-constexpr bool advance_row_major(dims &idx, const dims &shape) noexcept
+constexpr bool advance_row_major(dims& idx, const dims& shape) noexcept
 {
     for (int d = shape.size() - 1; d >= 0; --d) {
         if (++idx[d] < shape[d])
@@ -117,7 +117,7 @@ constexpr bool advance_row_major(dims &idx, const dims &shape) noexcept
 
 // Calls f(offset + sum_d i_d * strides[d]) for every index of `shape`, row-major.
 template <class F>
-void for_each_offset(const dims &shape, const dims &strides, index offset, F &&f)
+void for_each_offset(const dims& shape, const dims& strides, index offset, F&& f)
 {
     const int r = shape.size();
     if (shape.product() == 0)
@@ -143,7 +143,7 @@ void for_each_offset(const dims &shape, const dims &strides, index offset, F &&f
 }
 
 // Row-major (C order) strides for a shape.
-inline dims row_major_strides(const dims &shape)
+inline dims row_major_strides(const dims& shape)
 {
     dims s = dims::filled(shape.size(), 1);
     for (int i = shape.size() - 2; i >= 0; --i)

@@ -17,9 +17,9 @@ namespace ptoref {
 
 class source_location {
 public:
-    static constexpr source_location current(const char *file = __builtin_FILE(),
+    static constexpr source_location current(const char* file = __builtin_FILE(),
                                              std::uint_least32_t line = __builtin_LINE(),
-                                             const char *function = __builtin_FUNCTION()) noexcept
+                                             const char* function = __builtin_FUNCTION()) noexcept
     {
         source_location loc;
         loc.file_ = file;
@@ -31,13 +31,13 @@ public:
     constexpr source_location() noexcept = default;
 
 #if defined(__cpp_lib_source_location)
-    constexpr source_location(const std::source_location &s) noexcept // NOLINT: implicit on purpose
+    constexpr source_location(const std::source_location& s) noexcept // NOLINT: implicit on purpose
         : file_(s.file_name()), line_(s.line()), function_(s.function_name())
     {
     }
 #endif
 
-    constexpr const char *file_name() const noexcept
+    constexpr const char* file_name() const noexcept
     {
         return file_;
     }
@@ -45,7 +45,7 @@ public:
     {
         return line_;
     }
-    constexpr const char *function_name() const noexcept
+    constexpr const char* function_name() const noexcept
     {
         return function_;
     }
@@ -55,14 +55,14 @@ public:
     }
 
 private:
-    const char *file_ = "<unknown>";
+    const char* file_ = "<unknown>";
     std::uint_least32_t line_ = 0;
-    const char *function_ = "";
+    const char* function_ = "";
 };
 
 // "file.cpp:42": the base name only, so reports and golden texts do not depend on where the
 // source tree lives.
-inline std::string to_string(const source_location &loc)
+inline std::string to_string(const source_location& loc)
 {
     std::string_view f = loc.file_name();
     if (auto slash = f.find_last_of("/\\"); slash != std::string_view::npos)

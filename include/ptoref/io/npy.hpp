@@ -41,7 +41,7 @@ T from_bits(std::uint32_t b) noexcept
         return T::from_bits(static_cast<std::uint16_t>(b));
 }
 
-inline std::uint32_t load_le(const std::uint8_t *p, std::size_t n) noexcept
+inline std::uint32_t load_le(const std::uint8_t* p, std::size_t n) noexcept
 {
     std::uint32_t v = 0;
     for (std::size_t k = 0; k < n; ++k)
@@ -52,7 +52,7 @@ inline std::uint32_t load_le(const std::uint8_t *p, std::size_t n) noexcept
 } // namespace detail
 
 template <element_type T>
-void save_npy(const std::string &path, const Tensor<T> &t, source_location loc = source_location::current())
+void save_npy(const std::string& path, const Tensor<T>& t, source_location loc = source_location::current())
 {
     if (!t)
         throw error("ptoref::io::save_npy", path + ": empty tensor handle", loc);
@@ -67,13 +67,13 @@ void save_npy(const std::string &path, const Tensor<T> &t, source_location loc =
         for (std::size_t k = 0; k < sizeof(T); ++k)
             bytes.push_back(static_cast<std::uint8_t>(b >> (8 * k)));
     });
-    out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     if (!out)
         throw error("ptoref::io::save_npy", path + ": write failed", loc);
 }
 
 template <element_type T>
-Tensor<T> load_npy(const std::string &path, source_location loc = source_location::current())
+Tensor<T> load_npy(const std::string& path, source_location loc = source_location::current())
 {
     std::ifstream in(path, std::ios::binary);
     if (!in)
@@ -113,7 +113,7 @@ Tensor<T> load_npy(const std::string &path, source_location loc = source_locatio
             stem.resize(stem.size() - 4);
         t.name(stem);
         return t;
-    } catch (const npy_error &e) {
+    } catch (const npy_error& e) {
         throw error("ptoref::io::load_npy", e.what(), loc);
     }
 }

@@ -16,7 +16,7 @@ namespace ptoref::io {
 
 class npy_error : public error {
 public:
-    explicit npy_error(const std::string &msg) : error("", msg) {}
+    explicit npy_error(const std::string& msg) : error("", msg) {}
 };
 
 struct npy_header {
@@ -30,7 +30,7 @@ namespace detail {
 
 class dict_parser {
 public:
-    dict_parser(const std::string &text, const std::string &what) : s_(text), what_(what) {}
+    dict_parser(const std::string& text, const std::string& what) : s_(text), what_(what) {}
 
     npy_header parse()
     {
@@ -71,7 +71,7 @@ public:
     }
 
 private:
-    [[noreturn]] void fail(const std::string &msg) const { throw npy_error(what_ + ": malformed header: " + msg); }
+    [[noreturn]] void fail(const std::string& msg) const { throw npy_error(what_ + ": malformed header: " + msg); }
     void skip_ws()
     {
         while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
@@ -142,14 +142,14 @@ private:
         return out;
     }
 
-    const std::string &s_;
-    const std::string &what_;
+    const std::string& s_;
+    const std::string& what_;
     std::size_t i_ = 0;
 };
 
 } // namespace detail
 
-inline npy_header parse_npy_header(std::istream &in, const std::string &what)
+inline npy_header parse_npy_header(std::istream& in, const std::string& what)
 {
     char magic[8];
     if (!in.read(magic, 8) || std::string(magic, 6) != "\x93NUMPY")
@@ -158,13 +158,13 @@ inline npy_header parse_npy_header(std::istream &in, const std::string &what)
     std::size_t header_len = 0, prefix = 0;
     if (major == 1) {
         unsigned char l[2];
-        if (!in.read(reinterpret_cast<char *>(l), 2))
+        if (!in.read(reinterpret_cast<char*>(l), 2))
             throw npy_error(what + ": truncated header length");
         header_len = static_cast<std::size_t>(l[0]) | static_cast<std::size_t>(l[1]) << 8;
         prefix = 10;
     } else if (major == 2 || major == 3) {
         unsigned char l[4];
-        if (!in.read(reinterpret_cast<char *>(l), 4))
+        if (!in.read(reinterpret_cast<char*>(l), 4))
             throw npy_error(what + ": truncated header length");
         header_len = static_cast<std::size_t>(l[0]) | static_cast<std::size_t>(l[1]) << 8 |
                      static_cast<std::size_t>(l[2]) << 16 | static_cast<std::size_t>(l[3]) << 24;
@@ -184,7 +184,7 @@ inline npy_header parse_npy_header(std::istream &in, const std::string &what)
     return h;
 }
 
-inline void write_npy_header(std::ostream &out, const std::string &descr, const std::vector<std::int64_t> &shape)
+inline void write_npy_header(std::ostream& out, const std::string& descr, const std::vector<std::int64_t>& shape)
 {
     std::string dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (";
     for (std::size_t i = 0; i < shape.size(); ++i) {
@@ -201,8 +201,8 @@ inline void write_npy_header(std::ostream &out, const std::string &descr, const 
     out.write(dict.data(), static_cast<std::streamsize>(dict.size()));
 }
 
-inline std::vector<std::uint8_t> read_npy_payload(std::istream &in, const npy_header &h, std::size_t elem_size,
-                                                  const std::string &what)
+inline std::vector<std::uint8_t> read_npy_payload(std::istream& in, const npy_header& h, std::size_t elem_size,
+                                                  const std::string& what)
 {
     std::uint64_t count = 1;
     for (std::int64_t d : h.shape) {
@@ -216,7 +216,7 @@ inline std::vector<std::uint8_t> read_npy_payload(std::istream &in, const npy_he
         throw npy_error(what + ": array of " + std::to_string(count) + " elements is too large");
     const std::size_t bytes = static_cast<std::size_t>(count) * elem_size;
     std::vector<std::uint8_t> data(bytes);
-    in.read(reinterpret_cast<char *>(data.data()), static_cast<std::streamsize>(bytes));
+    in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(bytes));
     if (static_cast<std::size_t>(in.gcount()) != bytes)
         throw npy_error(what + ": truncated payload: expected " + std::to_string(bytes) + " bytes, got " +
                         std::to_string(in.gcount()));

@@ -16,7 +16,7 @@
 namespace ptoref::io {
 
 template <element_type T>
-xt::xarray<T> to_xarray(const Tensor<T> &t)
+xt::xarray<T> to_xarray(const Tensor<T>& t)
 {
     std::vector<std::size_t> shape;
     for (index e : t.shape())
@@ -28,7 +28,7 @@ xt::xarray<T> to_xarray(const Tensor<T> &t)
 }
 
 template <class E>
-auto from_xtensor(const xt::xexpression<E> &expr, source_location loc = source_location::current())
+auto from_xtensor(const xt::xexpression<E>& expr, source_location loc = source_location::current())
 {
     using T = std::decay_t<typename E::value_type>;
     static_assert(element_type<T>, "ptoref tensors hold float, bf16, fp16 or int32 elements");

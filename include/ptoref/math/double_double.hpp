@@ -100,7 +100,7 @@ inline float clamp_to_finite(float r, double y) noexcept
 
 // Rounds y (relative error at most rel_err) to float. Sets `hard` when the rounding cannot
 // be decided from y: the true value may lie on either side of a midpoint between floats.
-inline float round_checked(double y, double rel_err, bool &hard) noexcept
+inline float round_checked(double y, double rel_err, bool& hard) noexcept
 {
     const float r = clamp_to_finite(static_cast<float>(y), y);
     const double rd = static_cast<double>(r);

@@ -77,7 +77,7 @@ inline float exp_cr(float x) noexcept
     return detail::round_dd(detail::exp_dd(xd, m));
 }
 
-inline void exp_cr(const float *in, float *out, std::size_t n) noexcept
+inline void exp_cr(const float* in, float* out, std::size_t n) noexcept
 {
     for (std::size_t i = 0; i < n; ++i)
         out[i] = exp_cr(in[i]);

@@ -27,7 +27,7 @@ inline constexpr double atanh_series[13] = {
 };
 
 // Splits a positive finite double into m in [sqrt(1/2), sqrt(2)) and e with x = m 2^e.
-inline void log_split(double x, double &m, int &e) noexcept
+inline void log_split(double x, double& m, int& e) noexcept
 {
     m = std::frexp(x, &e); // m in [0.5, 1)
     m *= 2;
@@ -89,7 +89,7 @@ inline float log_cr(float x) noexcept
     return detail::round_dd(detail::log_dd(m, e));
 }
 
-inline void log_cr(const float *in, float *out, std::size_t n) noexcept
+inline void log_cr(const float* in, float* out, std::size_t n) noexcept
 {
     for (std::size_t i = 0; i < n; ++i)
         out[i] = log_cr(in[i]);

@@ -14,8 +14,8 @@
 namespace ptoref {
 namespace detail {
 
-inline void check_index(const dims &shape, const dims &idx, std::string_view op, const std::string &what,
-                        const source_location &loc)
+inline void check_index(const dims& shape, const dims& idx, std::string_view op, const std::string& what,
+                        const source_location& loc)
 {
     bool ok = idx.size() == shape.size();
     for (int d = 0; ok && d < shape.size(); ++d)
@@ -25,7 +25,7 @@ inline void check_index(const dims &shape, const dims &idx, std::string_view op,
 }
 
 template <element_type T>
-Tensor<T> at_version(const Tensor<T> &t, std::uint64_t version)
+Tensor<T> at_version(const Tensor<T>& t, std::uint64_t version)
 {
     return Tensor<T>(t.storage_ptr(), t.shape(), t.strides(), t.offset(), t.valid_shape(), version);
 }
@@ -38,7 +38,7 @@ namespace pl {
 // source (the rest of the window keeps its contents). A source of lower rank is treated as
 // having leading extent-1 dims.
 template <element_type T>
-Tensor<T> assemble(const Tensor<T> &target, const Tensor<T> &source, const dims &offset,
+Tensor<T> assemble(const Tensor<T>& target, const Tensor<T>& source, const dims& offset,
                    source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::assemble";
@@ -90,8 +90,8 @@ Tensor<T> assemble(const Tensor<T> &target, const Tensor<T> &source, const dims 
     }
     const std::uint64_t version = target.storage().bump_version();
     detail::notify_access(target, window, access_kind::write, op, loc, version);
-    T *dst = target.storage().data();
-    detail::buffer<T> &buf = target.storage();
+    T* dst = target.storage().data();
+    detail::buffer<T>& buf = target.storage();
     const Tensor<T> walker(target.storage_ptr(), valid, target.strides(), window_offset, valid);
     index i = 0;
     bool any_undefined = false;
@@ -109,7 +109,7 @@ Tensor<T> assemble(const Tensor<T> &target, const Tensor<T> &source, const dims 
 
 // The scalar t[idx...] (index count = rank).
 template <element_type T>
-T read(const Tensor<T> &t, const dims &idx, source_location loc = source_location::current())
+T read(const Tensor<T>& t, const dims& idx, source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::read";
     detail::require_handle(static_cast<bool>(t), op, "the tensor", loc);
@@ -122,7 +122,7 @@ T read(const Tensor<T> &t, const dims &idx, source_location loc = source_locatio
     for (int d = 0; d < t.rank(); ++d)
         padding = padding || idx[d] >= t.valid_shape()[d];
     if (padding || !t.storage().is_defined(f)) {
-        if (detail::access_observer *o = detail::current_observer())
+        if (detail::access_observer* o = detail::current_observer())
             o->on_undefined_read(access_event{&t.storage(), g, access_kind::read, t.handle_version(), 0, op, loc},
                                  padding ? "padding outside valid_shape " + to_string(t.valid_shape()) + " of " +
                                                t.describe()
@@ -133,7 +133,7 @@ T read(const Tensor<T> &t, const dims &idx, source_location loc = source_locatio
 
 // Stores one scalar at t[idx...] in place and returns t.
 template <element_type T>
-Tensor<T> write(const Tensor<T> &t, const dims &idx, T value, source_location loc = source_location::current())
+Tensor<T> write(const Tensor<T>& t, const dims& idx, T value, source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::write";
     detail::require_handle(static_cast<bool>(t), op, "the tensor", loc);

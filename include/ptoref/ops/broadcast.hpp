@@ -16,8 +16,8 @@ namespace detail {
 enum class expand_axis { row, col };
 
 template <class T, class F>
-Tensor<T> expand_op(const Tensor<T> &x, const Tensor<T> &v, expand_axis axis, std::string_view op,
-                    const source_location &loc, F f)
+Tensor<T> expand_op(const Tensor<T>& x, const Tensor<T>& v, expand_axis axis, std::string_view op,
+                    const source_location& loc, F f)
 {
     require_handle(static_cast<bool>(x), op, "x", loc);
     require_handle(static_cast<bool>(v), op, "the expanded operand", loc);
@@ -44,7 +44,7 @@ namespace pl {
 
 #define PTOREF_EXPAND_OP(NAME, AXIS, FN)                                                                               \
     template <element_type T>                                                                                          \
-    Tensor<T> NAME(const Tensor<T> &x, const Tensor<T> &v, source_location loc = source_location::current())           \
+    Tensor<T> NAME(const Tensor<T>& x, const Tensor<T>& v, source_location loc = source_location::current())           \
     {                                                                                                                  \
         return detail::expand_op(x, v, detail::expand_axis::AXIS, "pl::" #NAME, loc,                                   \
                                  [](T a, T b) { return detail::scalar::FN(a, b); });                                   \
@@ -59,13 +59,13 @@ PTOREF_EXPAND_OP(col_expand_mul, col, mul)
 #undef PTOREF_EXPAND_OP
 
 template <element_type T>
-Tensor<T> row_expand_div(const Tensor<T> &x, const Tensor<T> &v, source_location loc = source_location::current())
+Tensor<T> row_expand_div(const Tensor<T>& x, const Tensor<T>& v, source_location loc = source_location::current())
 {
     return detail::expand_op(x, v, detail::expand_axis::row, "pl::row_expand_div", loc,
                              detail::divide<T>("pl::row_expand_div", loc));
 }
 template <element_type T>
-Tensor<T> col_expand_div(const Tensor<T> &x, const Tensor<T> &v, source_location loc = source_location::current())
+Tensor<T> col_expand_div(const Tensor<T>& x, const Tensor<T>& v, source_location loc = source_location::current())
 {
     return detail::expand_op(x, v, detail::expand_axis::col, "pl::col_expand_div", loc,
                              detail::divide<T>("pl::col_expand_div", loc));

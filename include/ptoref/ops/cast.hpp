@@ -13,13 +13,13 @@ namespace ptoref::pl {
 using ptoref::cast_mode;
 
 template <element_type To, element_type From>
-Tensor<To> cast(const Tensor<From> &x, dtype_tag<To> /*target_type*/, cast_mode mode = default_cast_mode,
+Tensor<To> cast(const Tensor<From>& x, dtype_tag<To> /*target_type*/, cast_mode mode = default_cast_mode,
                 source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::cast";
     const detail::dense<From> dx = detail::read_dense(x, op, loc);
     Tensor<To> out = detail::new_tensor<To>(x.shape(), op, loc);
-    To *o = out.storage().data();
+    To* o = out.storage().data();
     const index n = dx.size();
     if constexpr (std::is_same_v<From, float> && std::is_same_v<To, bf16>) {
         simd::f32_to_bf16(dx.data, o, static_cast<std::size_t>(n), mode); // same bits, faster
@@ -33,7 +33,7 @@ Tensor<To> cast(const Tensor<From> &x, dtype_tag<To> /*target_type*/, cast_mode 
 
 // The DSL's string spelling: pl.cast(x, target_type=pl.BF16, mode="rint").
 template <element_type To, element_type From>
-Tensor<To> cast(const Tensor<From> &x, dtype_tag<To> target, std::string_view mode,
+Tensor<To> cast(const Tensor<From>& x, dtype_tag<To> target, std::string_view mode,
                 source_location loc = source_location::current())
 {
     return cast(x, target, parse_cast_mode(mode, loc), loc);
@@ -41,7 +41,7 @@ Tensor<To> cast(const Tensor<From> &x, dtype_tag<To> target, std::string_view mo
 
 // pl::cast<pl::bf16>(x) as shorthand.
 template <element_type To, element_type From>
-Tensor<To> cast(const Tensor<From> &x, cast_mode mode = default_cast_mode,
+Tensor<To> cast(const Tensor<From>& x, cast_mode mode = default_cast_mode,
                 source_location loc = source_location::current())
 {
     return cast(x, dtype_tag<To>{}, mode, loc);

@@ -8,7 +8,7 @@
 namespace ptoref::pl {
 
 template <element_type T>
-Tensor<T> concat(const Tensor<T> &a, const Tensor<T> &b, source_location loc = source_location::current())
+Tensor<T> concat(const Tensor<T>& a, const Tensor<T>& b, source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::concat";
     detail::require_handle(static_cast<bool>(a), op, "a", loc);
@@ -20,7 +20,7 @@ Tensor<T> concat(const Tensor<T> &a, const Tensor<T> &b, source_location loc = s
     const detail::dense<T> db = detail::read_dense(b, op, loc);
     const index m = a.shape()[0], na = a.shape()[1], nb = b.shape()[1];
     Tensor<T> out = detail::new_tensor<T>(dims{m, na + nb}, op, loc);
-    T *o = out.storage().data();
+    T* o = out.storage().data();
     const bool track = da.defined || db.defined;
     std::vector<std::uint8_t> def;
     if (track)

@@ -14,7 +14,7 @@
 namespace ptoref::pl {
 
 template <element_type T>
-Tensor<T> create_tensor(const dims &shape, dtype_tag<T> /*dtype*/, source_location loc = source_location::current())
+Tensor<T> create_tensor(const dims& shape, dtype_tag<T> /*dtype*/, source_location loc = source_location::current())
 {
     Tensor<T> t = detail::new_tensor<T>(shape, "pl::create_tensor", loc);
     std::fill(t.storage().data(), t.storage().data() + t.numel(), detail::poison_value<T>());
@@ -29,7 +29,7 @@ Tensor<T> create_tensor(const dims &shape, dtype_tag<T> /*dtype*/, source_locati
 // Every element = value converted to dtype (an FP32 literal for floats, rounded to nearest-even
 // into 16-bit types; integers exactly).
 template <element_type T, class V>
-requires std::is_arithmetic_v<V> Tensor<T> full(const dims &shape, dtype_tag<T> /*dtype*/, V value,
+requires std::is_arithmetic_v<V> Tensor<T> full(const dims& shape, dtype_tag<T> /*dtype*/, V value,
                                                 source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::full";

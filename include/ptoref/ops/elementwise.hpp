@@ -18,7 +18,7 @@ namespace ptoref {
 namespace detail {
 
 template <class T, class F>
-Tensor<T> binary_op(const Tensor<T> &a, const Tensor<T> &b, std::string_view op, const source_location &loc, F f)
+Tensor<T> binary_op(const Tensor<T>& a, const Tensor<T>& b, std::string_view op, const source_location& loc, F f)
 {
     require_handle(static_cast<bool>(a), op, "lhs", loc);
     require_handle(static_cast<bool>(b), op, "rhs", loc);
@@ -28,7 +28,7 @@ Tensor<T> binary_op(const Tensor<T> &a, const Tensor<T> &b, std::string_view op,
     Tensor<T> out = new_tensor<T>(out_shape, op, loc);
     const dims sa = broadcast_strides(a.shape(), out_shape);
     const dims sb = broadcast_strides(b.shape(), out_shape);
-    T *o = out.storage().data();
+    T* o = out.storage().data();
     const bool track = da.defined || db.defined;
     std::vector<std::uint8_t> def;
     if (track)
@@ -45,11 +45,11 @@ Tensor<T> binary_op(const Tensor<T> &a, const Tensor<T> &b, std::string_view op,
 }
 
 template <class T, class F>
-Tensor<T> unary_op(const Tensor<T> &a, std::string_view op, const source_location &loc, F f)
+Tensor<T> unary_op(const Tensor<T>& a, std::string_view op, const source_location& loc, F f)
 {
     const dense<T> da = read_dense(a, op, loc);
     Tensor<T> out = new_tensor<T>(a.shape(), op, loc);
-    T *o = out.storage().data();
+    T* o = out.storage().data();
     const index n = da.size();
     for (index i = 0; i < n; ++i)
         o[i] = f(da.data[i]);
@@ -58,7 +58,7 @@ Tensor<T> unary_op(const Tensor<T> &a, std::string_view op, const source_locatio
 }
 
 template <class T>
-void check_int_divisor(std::int32_t b, std::string_view op, const source_location &loc)
+void check_int_divisor(std::int32_t b, std::string_view op, const source_location& loc)
 {
     if (b == 0)
         throw error(std::string(op), "integer division by zero", loc);
@@ -66,7 +66,7 @@ void check_int_divisor(std::int32_t b, std::string_view op, const source_locatio
 
 // The division functor: integer division by zero is an error naming the op and call site.
 template <class T>
-auto divide(std::string_view op, const source_location &loc)
+auto divide(std::string_view op, const source_location& loc)
 {
     if constexpr (std::is_same_v<T, std::int32_t>)
         return [op, loc](T a, T b) {
@@ -100,12 +100,12 @@ namespace pl {
 
 #define PTOREF_BINARY_OP(NAME, DSL)                                                                                    \
     template <element_type T>                                                                                          \
-    Tensor<T> NAME(const Tensor<T> &lhs, const Tensor<T> &rhs, source_location loc = source_location::current())       \
+    Tensor<T> NAME(const Tensor<T>& lhs, const Tensor<T>& rhs, source_location loc = source_location::current())       \
     {                                                                                                                  \
         return detail::binary_op(lhs, rhs, DSL, loc, [](T a, T b) { return detail::scalar::NAME(a, b); });             \
     }                                                                                                                  \
     template <element_type T, class S>                                                                                 \
-    requires std::is_arithmetic_v<S> Tensor<T> NAME(const Tensor<T> &lhs, S rhs,                                       \
+    requires std::is_arithmetic_v<S> Tensor<T> NAME(const Tensor<T>& lhs, S rhs,                                       \
                                                     source_location loc = source_location::current())                  \
     {                                                                                                                  \
         static_assert(detail::scalar_op_element<T>,                                                                    \
@@ -123,12 +123,12 @@ PTOREF_BINARY_OP(minimum, "pl::minimum")
 #undef PTOREF_BINARY_OP
 
 template <element_type T>
-Tensor<T> div(const Tensor<T> &lhs, const Tensor<T> &rhs, source_location loc = source_location::current())
+Tensor<T> div(const Tensor<T>& lhs, const Tensor<T>& rhs, source_location loc = source_location::current())
 {
     return detail::binary_op(lhs, rhs, "pl::div", loc, detail::divide<T>("pl::div", loc));
 }
 template <element_type T, class S>
-requires std::is_arithmetic_v<S> Tensor<T> div(const Tensor<T> &lhs, S rhs,
+requires std::is_arithmetic_v<S> Tensor<T> div(const Tensor<T>& lhs, S rhs,
                                                source_location loc = source_location::current())
 {
     static_assert(detail::scalar_op_element<T>,
@@ -140,19 +140,19 @@ requires std::is_arithmetic_v<S> Tensor<T> div(const Tensor<T> &lhs, S rhs,
 }
 
 template <element_type T>
-Tensor<T> neg(const Tensor<T> &x, source_location loc = source_location::current())
+Tensor<T> neg(const Tensor<T>& x, source_location loc = source_location::current())
 {
     return detail::unary_op(x, "pl::neg", loc, [](T a) { return detail::scalar::neg(a); });
 }
 template <element_type T>
-Tensor<T> abs(const Tensor<T> &x, source_location loc = source_location::current())
+Tensor<T> abs(const Tensor<T>& x, source_location loc = source_location::current())
 {
     return detail::unary_op(x, "pl::abs", loc, [](T a) { return detail::scalar::abs(a); });
 }
 
 #define PTOREF_FLOAT_UNARY_OP(NAME, DSL)                                                                               \
     template <element_type T>                                                                                          \
-    Tensor<T> NAME(const Tensor<T> &x, source_location loc = source_location::current())                               \
+    Tensor<T> NAME(const Tensor<T>& x, source_location loc = source_location::current())                               \
     {                                                                                                                  \
         static_assert(float_element<T>, DSL " is defined for floating-point tensors; cast INT32 to FP32 first");       \
         return detail::unary_op(x, DSL, loc, [](T a) { return detail::scalar::NAME(a); });                             \

@@ -28,13 +28,13 @@ T pad_value_of(PadValue p) noexcept
 }
 
 template <element_type T>
-Tensor<T> fillpad(const Tensor<T> &x, PadValue pad_value = PadValue::zero,
+Tensor<T> fillpad(const Tensor<T>& x, PadValue pad_value = PadValue::zero,
                   source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::fillpad";
     const detail::dense<T> dx = detail::read_dense(x, op, loc);
     Tensor<T> out = detail::new_tensor<T>(x.shape(), op, loc);
-    T *o = out.storage().data();
+    T* o = out.storage().data();
     const T pad = pad_value_of<T>(pad_value);
     const int r = x.rank();
     dims idx = dims::filled(r, 0);

@@ -27,8 +27,8 @@ struct matmul_dims {
 };
 
 template <class T>
-matmul_dims matmul_shapes(const Tensor<T> &a, const Tensor<T> &b, bool a_trans, bool b_trans, std::string_view op,
-                          const source_location &loc)
+matmul_dims matmul_shapes(const Tensor<T>& a, const Tensor<T>& b, bool a_trans, bool b_trans, std::string_view op,
+                          const source_location& loc)
 {
     require_handle(static_cast<bool>(a), op, "a", loc);
     require_handle(static_cast<bool>(b), op, "b", loc);
@@ -59,8 +59,8 @@ accumulator_t<T> mac(T x, T y, accumulator_t<T> acc) noexcept
 
 // acc[i*n + j] continues from its current value; def (may be null) gets the definedness.
 template <class T>
-void matmul_accumulate(const dense<T> &a, const dense<T> &b, bool a_trans, bool b_trans, matmul_dims d,
-                       accumulator_t<T> *acc, std::uint8_t *def)
+void matmul_accumulate(const dense<T>& a, const dense<T>& b, bool a_trans, bool b_trans, matmul_dims d,
+                       accumulator_t<T>* acc, std::uint8_t* def)
 {
     const index a_si = a_trans ? 1 : d.k, a_sk = a_trans ? d.m : 1;
     const index b_sk = b_trans ? 1 : d.n, b_sj = b_trans ? d.k : 1;
@@ -89,8 +89,8 @@ Out narrow_accumulator(A acc) noexcept
 }
 
 template <class Out, class T>
-Tensor<Out> matmul_impl(const Tensor<accumulator_t<T>> *init, const Tensor<T> &a, const Tensor<T> &b, bool a_trans,
-                        bool b_trans, std::string_view op, const source_location &loc)
+Tensor<Out> matmul_impl(const Tensor<accumulator_t<T>>* init, const Tensor<T>& a, const Tensor<T>& b, bool a_trans,
+                        bool b_trans, std::string_view op, const source_location& loc)
 {
     const matmul_dims d = matmul_shapes(a, b, a_trans, b_trans, op, loc);
     using acc_t = accumulator_t<T>;
@@ -123,7 +123,7 @@ Tensor<Out> matmul_impl(const Tensor<accumulator_t<T>> *init, const Tensor<T> &a
         origin = da.origin.empty() ? db.origin : da.origin;
     matmul_accumulate(da, db, a_trans, b_trans, d, acc.data(), track ? def.data() : nullptr);
     Tensor<Out> out = new_tensor<Out>(dims{d.m, d.n}, op, loc);
-    Out *o = out.storage().data();
+    Out* o = out.storage().data();
     for (std::size_t i = 0; i < acc.size(); ++i)
         o[i] = narrow_accumulator<Out>(acc[i]);
     finish_output(out, track ? def.data() : nullptr, op, loc, origin);
@@ -138,20 +138,20 @@ namespace pl {
 
 // Without out_dtype the result has the operands' dtype (the DSL's promotion of equal types).
 template <element_type T>
-Tensor<T> matmul(const Tensor<T> &a, const Tensor<T> &b, source_location loc = source_location::current())
+Tensor<T> matmul(const Tensor<T>& a, const Tensor<T>& b, source_location loc = source_location::current())
 {
     return detail::matmul_impl<T, T>(nullptr, a, b, false, false, "pl::matmul", loc);
 }
 template <element_type Out, element_type T>
-Tensor<Out> matmul(const Tensor<T> &a, const Tensor<T> &b, dtype_tag<Out> /*out_dtype*/, bool a_trans = false,
+Tensor<Out> matmul(const Tensor<T>& a, const Tensor<T>& b, dtype_tag<Out> /*out_dtype*/, bool a_trans = false,
                    bool b_trans = false, source_location loc = source_location::current())
 {
     return detail::matmul_impl<Out, T>(nullptr, a, b, a_trans, b_trans, "pl::matmul", loc);
 }
 
 template <element_type T>
-Tensor<detail::accumulator_t<T>> matmul_acc(const Tensor<detail::accumulator_t<T>> &acc, const Tensor<T> &a,
-                                            const Tensor<T> &b, bool a_trans = false, bool b_trans = false,
+Tensor<detail::accumulator_t<T>> matmul_acc(const Tensor<detail::accumulator_t<T>>& acc, const Tensor<T>& a,
+                                            const Tensor<T>& b, bool a_trans = false, bool b_trans = false,
                                             source_location loc = source_location::current())
 {
     return detail::matmul_impl<detail::accumulator_t<T>, T>(&acc, a, b, a_trans, b_trans, "pl::matmul_acc", loc);

@@ -32,8 +32,8 @@ T poison_value() noexcept
 
 template <element_type T>
 struct dense {
-    const T *data = nullptr;
-    const std::uint8_t *defined = nullptr; // nullptr: every element defined
+    const T* data = nullptr;
+    const std::uint8_t* defined = nullptr; // nullptr: every element defined
     dims shape;
     std::vector<T> own;
     std::vector<std::uint8_t> own_defined;
@@ -43,7 +43,7 @@ struct dense {
     bool is_defined(index i) const noexcept { return defined == nullptr || defined[i] != 0; }
 };
 
-inline void require_handle(bool ok, std::string_view op, std::string_view what, const source_location &loc)
+inline void require_handle(bool ok, std::string_view op, std::string_view what, const source_location& loc)
 {
     if (!ok)
         throw error(std::string(op), std::string(what) + " is an empty tensor handle", loc);
@@ -51,16 +51,16 @@ inline void require_handle(bool ok, std::string_view op, std::string_view what, 
 
 // Records the read of t's valid region and returns its elements densely.
 template <element_type T>
-dense<T> read_dense(const Tensor<T> &t, std::string_view op, const source_location &loc)
+dense<T> read_dense(const Tensor<T>& t, std::string_view op, const source_location& loc)
 {
     require_handle(static_cast<bool>(t), op, "an input", loc);
     notify_access(t, t.valid_geometry(), access_kind::read, op, loc);
     dense<T> d;
     d.shape = t.shape();
-    const buffer<T> &buf = t.storage();
+    const buffer<T>& buf = t.storage();
     if (t.is_contiguous() && t.fully_valid()) {
         d.data = buf.data() + t.offset();
-        if (const std::uint8_t *s = buf.shadow()) {
+        if (const std::uint8_t* s = buf.shadow()) {
             d.defined = s + t.offset();
             d.origin = buf.poison_origin();
         }
@@ -68,7 +68,7 @@ dense<T> read_dense(const Tensor<T> &t, std::string_view op, const source_locati
     }
     const index n = t.numel();
     d.own.resize(static_cast<std::size_t>(n));
-    const std::uint8_t *shadow = buf.shadow();
+    const std::uint8_t* shadow = buf.shadow();
     const bool partial = !t.fully_valid();
     if (shadow || partial)
         d.own_defined.assign(static_cast<std::size_t>(n), std::uint8_t{1});
@@ -104,11 +104,11 @@ dense<T> read_dense(const Tensor<T> &t, std::string_view op, const source_locati
 // Marks a fresh output's undefined elements (mask may be null: all defined) and records the
 // op's write of it.
 template <element_type T>
-void finish_output(const Tensor<T> &out, const std::uint8_t *defined_mask, std::string_view op,
-                   const source_location &loc, const std::string &origin = {})
+void finish_output(const Tensor<T>& out, const std::uint8_t* defined_mask, std::string_view op,
+                   const source_location& loc, const std::string& origin = {})
 {
     if (defined_mask) {
-        buffer<T> &b = out.storage();
+        buffer<T>& b = out.storage();
         bool any = false;
         for (index i = 0; i < out.numel(); ++i)
             if (!defined_mask[i]) {
@@ -122,7 +122,7 @@ void finish_output(const Tensor<T> &out, const std::uint8_t *defined_mask, std::
 }
 
 // NumPy-style broadcast of two shapes (right-aligned; an extent of 1 stretches).
-inline dims broadcast_shapes(const dims &a, const dims &b, std::string_view op, const source_location &loc)
+inline dims broadcast_shapes(const dims& a, const dims& b, std::string_view op, const source_location& loc)
 {
     const int r = a.size() > b.size() ? a.size() : b.size();
     dims out = dims::filled(r, 1);
@@ -142,7 +142,7 @@ inline dims broadcast_shapes(const dims &a, const dims &b, std::string_view op, 
 }
 
 // Strides (in elements of a dense array of shape `in`) that read `in` broadcast to `out`.
-inline dims broadcast_strides(const dims &in, const dims &out)
+inline dims broadcast_strides(const dims& in, const dims& out)
 {
     const dims dense_strides = row_major_strides(in);
     dims s = dims::filled(out.size(), 0);
@@ -156,7 +156,7 @@ inline dims broadcast_strides(const dims &in, const dims &out)
 
 // The valid region of an elementwise result: the intersection of what each input makes valid
 // (a broadcast input of extent 1 covers the whole output extent).
-inline dims broadcast_valid(const dims &out, const dims &in_shape, const dims &in_valid, dims acc)
+inline dims broadcast_valid(const dims& out, const dims& in_shape, const dims& in_valid, dims acc)
 {
     for (int i = 0; i < out.size(); ++i) {
         const int k = in_shape.size() - out.size() + i;
@@ -172,7 +172,7 @@ inline dims broadcast_valid(const dims &out, const dims &in_shape, const dims &i
 // Calls f(out_i, a_i, b_i) for every output element in row-major order, where a_i/b_i index
 // dense arrays read with the given (broadcast) strides.
 template <class F>
-void for_each_broadcast(const dims &out, const dims &sa, const dims &sb, F &&f)
+void for_each_broadcast(const dims& out, const dims& sa, const dims& sb, F&& f)
 {
     const index n = out.product();
     if (n == 0)

@@ -31,7 +31,7 @@ T zero_identity() noexcept
 
 // The canonical row sum of n values at p[0], p[stride], ...
 template <class T>
-T canonical_row_sum(const T *p, index n, index stride = 1) noexcept
+T canonical_row_sum(const T* p, index n, index stride = 1) noexcept
 {
     std::array<T, row_sum_lanes> lane;
     lane.fill(zero_identity<T>());
@@ -48,10 +48,10 @@ T canonical_row_sum(const T *p, index n, index stride = 1) noexcept
 enum class row_reduction { max, min, sum };
 
 template <class T>
-Tensor<T> reduce_rows(const Tensor<T> &x, row_reduction kind, std::string_view op, const source_location &loc)
+Tensor<T> reduce_rows(const Tensor<T>& x, row_reduction kind, std::string_view op, const source_location& loc)
 {
     require_handle(static_cast<bool>(x), op, "x", loc);
-    const dims &s = x.shape();
+    const dims& s = x.shape();
     if (s.size() < 1 || s.back() < 1)
         throw error(std::string(op), "needs a last axis with at least one element, got shape " + to_string(s), loc);
     const dense<T> dx = read_dense(x, op, loc);
@@ -60,12 +60,12 @@ Tensor<T> reduce_rows(const Tensor<T> &x, row_reduction kind, std::string_view o
     Tensor<T> out = new_tensor<T>(out_shape, op, loc);
     const index rows = out_shape.product();
     const index n = s.back();
-    T *o = out.storage().data();
+    T* o = out.storage().data();
     std::vector<std::uint8_t> def;
     if (dx.defined)
         def.assign(static_cast<std::size_t>(rows), 1);
     for (index r = 0; r < rows; ++r) {
-        const T *row = dx.data + r * n;
+        const T* row = dx.data + r * n;
         if (kind == row_reduction::sum) {
             o[r] = canonical_row_sum(row, n);
         } else {
@@ -90,17 +90,17 @@ Tensor<T> reduce_rows(const Tensor<T> &x, row_reduction kind, std::string_view o
 namespace pl {
 
 template <element_type T>
-Tensor<T> row_max(const Tensor<T> &x, source_location loc = source_location::current())
+Tensor<T> row_max(const Tensor<T>& x, source_location loc = source_location::current())
 {
     return detail::reduce_rows(x, detail::row_reduction::max, "pl::row_max", loc);
 }
 template <element_type T>
-Tensor<T> row_min(const Tensor<T> &x, source_location loc = source_location::current())
+Tensor<T> row_min(const Tensor<T>& x, source_location loc = source_location::current())
 {
     return detail::reduce_rows(x, detail::row_reduction::min, "pl::row_min", loc);
 }
 template <element_type T>
-Tensor<T> row_sum(const Tensor<T> &x, source_location loc = source_location::current())
+Tensor<T> row_sum(const Tensor<T>& x, source_location loc = source_location::current())
 {
     return detail::reduce_rows(x, detail::row_reduction::sum, "pl::row_sum", loc);
 }

@@ -11,7 +11,7 @@ namespace ptoref {
 namespace detail {
 
 // numpy's no-copy reshape: the new shape as strides over the same elements, if one exists.
-inline bool reshape_strides(const dims &old_shape, const dims &old_strides, const dims &new_shape, dims &out)
+inline bool reshape_strides(const dims& old_shape, const dims& old_strides, const dims& new_shape, dims& out)
 {
     std::vector<index> od, os;
     for (int i = 0; i < old_shape.size(); ++i)
@@ -43,7 +43,7 @@ inline bool reshape_strides(const dims &old_shape, const dims &old_strides, cons
     return true; // remaining new dims are extent 1; their stride is irrelevant
 }
 
-inline int normalize_axis(index axis, int rank, std::string_view op, const source_location &loc)
+inline int normalize_axis(index axis, int rank, std::string_view op, const source_location& loc)
 {
     const index a = axis < 0 ? axis + rank : axis;
     if (a < 0 || a >= rank)
@@ -61,7 +61,7 @@ namespace pl {
 // valid_shape part holds data (default: all of it), and never more than the source's valid
 // region covers.
 template <element_type T>
-Tensor<T> slice(const Tensor<T> &t, const dims &shape, const dims &offset, const dims &valid_shape = {},
+Tensor<T> slice(const Tensor<T>& t, const dims& shape, const dims& offset, const dims& valid_shape = {},
                 source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::slice";
@@ -117,7 +117,7 @@ Tensor<T> slice(const Tensor<T> &t, const dims &shape, const dims &offset, const
 // Row-major reinterpretation with the same element count. A view when the new shape can be
 // expressed with strides over the same elements (always for dense sources); otherwise a copy.
 template <element_type T>
-Tensor<T> reshape(const Tensor<T> &t, const dims &shape, source_location loc = source_location::current())
+Tensor<T> reshape(const Tensor<T>& t, const dims& shape, source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::reshape";
     detail::require_handle(static_cast<bool>(t), op, "the source", loc);
@@ -144,7 +144,7 @@ Tensor<T> reshape(const Tensor<T> &t, const dims &shape, source_location loc = s
 
 // Swaps two axes (negative axes count from the end); a view.
 template <element_type T>
-Tensor<T> transpose(const Tensor<T> &t, index axis1, index axis2, source_location loc = source_location::current())
+Tensor<T> transpose(const Tensor<T>& t, index axis1, index axis2, source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::transpose";
     detail::require_handle(static_cast<bool>(t), op, "the source", loc);

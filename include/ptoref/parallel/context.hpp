@@ -16,10 +16,10 @@ namespace ptoref::detail {
 
 struct loop_frame {
     index value = 0;                        // this iteration's loop index
-    check::loop_race_state *race = nullptr; // null for sequential loops or unchecked runs
+    check::loop_race_state* race = nullptr; // null for sequential loops or unchecked runs
 };
 
-inline std::vector<loop_frame> &loop_frames()
+inline std::vector<loop_frame>& loop_frames()
 {
     thread_local std::vector<loop_frame> frames;
     return frames;
@@ -29,7 +29,7 @@ inline std::vector<loop_frame> &loop_frames()
 inline std::vector<index> current_loop_path()
 {
     std::vector<index> p;
-    for (const loop_frame &f : loop_frames())
+    for (const loop_frame& f : loop_frames())
         p.push_back(f.value);
     return p;
 }

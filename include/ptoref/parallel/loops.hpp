@@ -35,7 +35,7 @@ struct loop_options {
     index chunk_size = 0; // 0 = no chunking; otherwise > 0 and numerically a no-op
     std::optional<schedule> sched;
 
-    loop_options &with_schedule(schedule s)
+    loop_options& with_schedule(schedule s)
     {
         sched = s;
         return *this;
@@ -51,12 +51,12 @@ inline loop_options on(schedule s)
 }
 
 template <class F>
-concept loop_body = std::invocable<F &, index>;
+concept loop_body = std::invocable<F&, index>;
 
 namespace detail {
 
-inline index trip_count(index start, index stop, index step, std::string_view loop, const loop_options &opt,
-                        const source_location &loc)
+inline index trip_count(index start, index stop, index step, std::string_view loop, const loop_options& opt,
+                        const source_location& loc)
 {
     if (step == 0)
         throw error(std::string(loop), "step must not be zero", loc);
@@ -70,23 +70,23 @@ inline index trip_count(index start, index stop, index step, std::string_view lo
 // Pushes an iteration frame for the lifetime of the guard.
 class frame_guard {
 public:
-    frame_guard(index value, check::loop_race_state *race) { ptoref::detail::loop_frames().push_back({value, race}); }
+    frame_guard(index value, check::loop_race_state* race) { ptoref::detail::loop_frames().push_back({value, race}); }
     ~frame_guard() { ptoref::detail::loop_frames().pop_back(); }
-    frame_guard(const frame_guard &) = delete;
-    frame_guard &operator=(const frame_guard &) = delete;
+    frame_guard(const frame_guard&) = delete;
+    frame_guard& operator=(const frame_guard&) = delete;
 };
 
 // True inside a worker thread of a threaded schedule: nested parallel loops there run in order
 // on that worker (the bits cannot differ for a race-free program, and threads do not multiply).
-inline bool &in_worker() noexcept
+inline bool& in_worker() noexcept
 {
     thread_local bool w = false;
     return w;
 }
 
 template <class F>
-void run_parallel(std::string_view loop, index start, index stop, index step, const loop_options &opt, F &body,
-                  const source_location &loc)
+void run_parallel(std::string_view loop, index start, index stop, index step, const loop_options& opt, F& body,
+                  const source_location& loc)
 {
     const index n = trip_count(start, stop, step, loop, opt, loc);
     schedule sch = opt.sched ? *opt.sched : default_schedule();
@@ -105,7 +105,7 @@ void run_parallel(std::string_view loop, index start, index stop, index step, co
         }
     } else {
         const std::vector<ptoref::detail::loop_frame> parent = ptoref::detail::loop_frames();
-        ptoref::detail::access_observer *observer = ptoref::detail::current_observer();
+        ptoref::detail::access_observer* observer = ptoref::detail::current_observer();
         std::atomic<std::size_t> next{0};
         std::exception_ptr failure;
         std::mutex failure_mutex;
@@ -139,7 +139,7 @@ void run_parallel(std::string_view loop, index start, index stop, index step, co
         worker(); // the calling thread works too
         in_worker() = was_worker;
         ptoref::detail::loop_frames() = saved_frames;
-        for (std::thread &t : pool)
+        for (std::thread& t : pool)
             t.join();
         if (failure)
             std::rethrow_exception(failure);
@@ -157,7 +157,7 @@ void run_parallel(std::string_view loop, index start, index stop, index step, co
 // ---- pl::range: sequential ----------------------------------------------------------------
 
 template <loop_body F>
-void range(index start, index stop, index step, const loop_options &opt, F &&body,
+void range(index start, index stop, index step, const loop_options& opt, F&& body,
            source_location loc = source_location::current())
 {
     const index n = detail::trip_count(start, stop, step, "pl.range", opt, loc);
@@ -168,22 +168,22 @@ void range(index start, index stop, index step, const loop_options &opt, F &&bod
     }
 }
 template <loop_body F>
-void range(index stop, const loop_options &opt, F &&body, source_location loc = source_location::current())
+void range(index stop, const loop_options& opt, F&& body, source_location loc = source_location::current())
 {
     range(0, stop, 1, opt, body, loc);
 }
 template <loop_body F>
-void range(index start, index stop, index step, F &&body, source_location loc = source_location::current())
+void range(index start, index stop, index step, F&& body, source_location loc = source_location::current())
 {
     range(start, stop, step, loop_options{}, body, loc);
 }
 template <loop_body F>
-void range(index start, index stop, F &&body, source_location loc = source_location::current())
+void range(index start, index stop, F&& body, source_location loc = source_location::current())
 {
     range(start, stop, 1, loop_options{}, body, loc);
 }
 template <loop_body F>
-void range(index stop, F &&body, source_location loc = source_location::current())
+void range(index stop, F&& body, source_location loc = source_location::current())
 {
     range(0, stop, 1, loop_options{}, body, loc);
 }
@@ -191,34 +191,34 @@ void range(index stop, F &&body, source_location loc = source_location::current(
 // ---- pl::parallel: independent iterations ------------------------------------------------
 
 template <loop_body F>
-void parallel(index start, index stop, index step, const loop_options &opt, F &&body,
+void parallel(index start, index stop, index step, const loop_options& opt, F&& body,
               source_location loc = source_location::current())
 {
     detail::run_parallel("pl.parallel", start, stop, step, opt, body, loc);
 }
 template <loop_body F>
-void parallel(index start, index stop, const loop_options &opt, F &&body,
+void parallel(index start, index stop, const loop_options& opt, F&& body,
               source_location loc = source_location::current())
 {
     detail::run_parallel("pl.parallel", start, stop, 1, opt, body, loc);
 }
 template <loop_body F>
-void parallel(index stop, const loop_options &opt, F &&body, source_location loc = source_location::current())
+void parallel(index stop, const loop_options& opt, F&& body, source_location loc = source_location::current())
 {
     detail::run_parallel("pl.parallel", 0, stop, 1, opt, body, loc);
 }
 template <loop_body F>
-void parallel(index start, index stop, index step, F &&body, source_location loc = source_location::current())
+void parallel(index start, index stop, index step, F&& body, source_location loc = source_location::current())
 {
     detail::run_parallel("pl.parallel", start, stop, step, loop_options{}, body, loc);
 }
 template <loop_body F>
-void parallel(index start, index stop, F &&body, source_location loc = source_location::current())
+void parallel(index start, index stop, F&& body, source_location loc = source_location::current())
 {
     detail::run_parallel("pl.parallel", start, stop, 1, loop_options{}, body, loc);
 }
 template <loop_body F>
-void parallel(index stop, F &&body, source_location loc = source_location::current())
+void parallel(index stop, F&& body, source_location loc = source_location::current())
 {
     detail::run_parallel("pl.parallel", 0, stop, 1, loop_options{}, body, loc);
 }
@@ -226,12 +226,12 @@ void parallel(index stop, F &&body, source_location loc = source_location::curre
 // ---- pl::spmd: n concurrent blocks, judged like parallel iterations ------------------------
 
 template <loop_body F>
-void spmd(index blocks, const loop_options &opt, F &&body, source_location loc = source_location::current())
+void spmd(index blocks, const loop_options& opt, F&& body, source_location loc = source_location::current())
 {
     detail::run_parallel("pl.spmd", 0, blocks, 1, opt, body, loc);
 }
 template <loop_body F>
-void spmd(index blocks, F &&body, source_location loc = source_location::current())
+void spmd(index blocks, F&& body, source_location loc = source_location::current())
 {
     detail::run_parallel("pl.spmd", 0, blocks, 1, loop_options{}, body, loc);
 }

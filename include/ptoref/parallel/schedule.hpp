@@ -17,6 +17,7 @@
 
 #include "ptoref/core/error.hpp"
 #include "ptoref/core/shape.hpp"
+#include "ptoref/testing/random.hpp"
 
 namespace ptoref::pl {
 
@@ -100,13 +101,9 @@ public:
             std::reverse(o.begin(), o.end());
         } else if (kind_ == kind::shuffled) {
             // Fisher-Yates with splitmix64: the same permutation on every platform.
-            std::uint64_t state = seed_;
+            testing::splitmix64 rng(seed_);
             for (index i = n - 1; i > 0; --i) {
-                std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-                z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-                z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-                z ^= z >> 31;
-                const auto j = static_cast<index>(z % static_cast<std::uint64_t>(i + 1));
+                const auto j = static_cast<index>(rng.next() % static_cast<std::uint64_t>(i + 1));
                 std::swap(o[static_cast<std::size_t>(i)], o[static_cast<std::size_t>(j)]);
             }
         }
@@ -126,7 +123,7 @@ struct default_schedule_slot {
     schedule value = schedule::sequential();
     bool initialised = false;
 };
-inline default_schedule_slot &default_slot()
+inline default_schedule_slot& default_slot()
 {
     static default_schedule_slot s;
     return s;
@@ -136,11 +133,11 @@ inline default_schedule_slot &default_slot()
 // The process-wide default: PTOREF_SCHEDULE if set (a bad value is an error), else sequential.
 inline schedule default_schedule()
 {
-    auto &s = detail::default_slot();
+    auto& s = detail::default_slot();
     std::lock_guard<std::mutex> lock(s.mutex);
     if (!s.initialised) {
         s.initialised = true;
-        if (const char *env = std::getenv("PTOREF_SCHEDULE"); env && *env)
+        if (const char* env = std::getenv("PTOREF_SCHEDULE"); env && *env)
             s.value = schedule::parse(env);
     }
     return s.value;
@@ -148,7 +145,7 @@ inline schedule default_schedule()
 
 inline void set_default_schedule(schedule sch)
 {
-    auto &s = detail::default_slot();
+    auto& s = detail::default_slot();
     std::lock_guard<std::mutex> lock(s.mutex);
     s.value = sch;
     s.initialised = true;

@@ -20,7 +20,7 @@ namespace ptoref::simd {
 namespace detail {
 
 template <cast_mode Mode, class Arch>
-void f32_to_bf16_kernel(const float *in, bf16 *out, std::size_t n) noexcept
+void f32_to_bf16_kernel(const float* in, bf16* out, std::size_t n) noexcept
 {
     using fb = xsimd::batch<float, Arch>;
     using ib = xsimd::batch<std::int32_t, Arch>;
@@ -65,7 +65,7 @@ void f32_to_bf16_kernel(const float *in, bf16 *out, std::size_t n) noexcept
 } // namespace detail
 
 template <class Arch = xsimd::default_arch>
-void f32_to_bf16(const float *in, bf16 *out, std::size_t n, cast_mode mode) noexcept
+void f32_to_bf16(const float* in, bf16* out, std::size_t n, cast_mode mode) noexcept
 {
     switch (mode) {
     case cast_mode::none:

@@ -32,7 +32,7 @@ class buffer_base;
 
 // One access of one op to one buffer.
 struct access_event {
-    detail::buffer_base *buffer = nullptr;
+    detail::buffer_base* buffer = nullptr;
     view_geometry geometry;
     access_kind kind = access_kind::read;
     std::uint64_t handle_version = 0; // buffer version the accessing handle was made at
@@ -46,35 +46,35 @@ namespace detail {
 class access_observer {
 public:
     virtual ~access_observer() = default;
-    virtual void on_create(buffer_base &buf, std::string_view op, const source_location &loc) = 0;
-    virtual void on_access(const access_event &e) = 0;
+    virtual void on_create(buffer_base& buf, std::string_view op, const source_location& loc) = 0;
+    virtual void on_access(const access_event& e) = 0;
     // A scalar read (pl::read) produced an undefined value; `origin` says where it came from.
-    virtual void on_undefined_read(const access_event &e, const std::string &origin) = 0;
+    virtual void on_undefined_read(const access_event& e, const std::string& origin) = 0;
 };
 
 // The observer new threads start with (the check layer registers itself here).
-inline std::atomic<access_observer *> &default_observer() noexcept
+inline std::atomic<access_observer*>& default_observer() noexcept
 {
-    static std::atomic<access_observer *> observer{nullptr};
+    static std::atomic<access_observer*> observer{nullptr};
     return observer;
 }
 
-inline access_observer *&current_observer() noexcept
+inline access_observer*& current_observer() noexcept
 {
-    thread_local access_observer *observer = default_observer().load(std::memory_order_acquire);
+    thread_local access_observer* observer = default_observer().load(std::memory_order_acquire);
     return observer;
 }
 
 // Installs an observer for the current thread for the lifetime of the guard.
 class observer_scope {
 public:
-    explicit observer_scope(access_observer *o) noexcept : saved_(current_observer()) { current_observer() = o; }
+    explicit observer_scope(access_observer* o) noexcept : saved_(current_observer()) { current_observer() = o; }
     ~observer_scope() { current_observer() = saved_; }
-    observer_scope(const observer_scope &) = delete;
-    observer_scope &operator=(const observer_scope &) = delete;
+    observer_scope(const observer_scope&) = delete;
+    observer_scope& operator=(const observer_scope&) = delete;
 
 private:
-    access_observer *saved_;
+    access_observer* saved_;
 };
 
 } // namespace detail

@@ -26,20 +26,20 @@ struct aligned_allocator {
     static constexpr std::size_t alignment = 64;
     aligned_allocator() noexcept = default;
     template <class U>
-    aligned_allocator(const aligned_allocator<U> &) noexcept
+    aligned_allocator(const aligned_allocator<U>&) noexcept
     {
     }
-    T *allocate(std::size_t n)
+    T* allocate(std::size_t n)
     {
         if (n > static_cast<std::size_t>(-1) / sizeof(T) - alignment)
             throw std::bad_alloc();
         const std::size_t bytes = (n * sizeof(T) + alignment - 1) / alignment * alignment;
-        void *p = ::operator new(bytes, std::align_val_t(alignment));
-        return static_cast<T *>(p);
+        void* p = ::operator new(bytes, std::align_val_t(alignment));
+        return static_cast<T*>(p);
     }
-    void deallocate(T *p, std::size_t) noexcept { ::operator delete(p, std::align_val_t(alignment)); }
+    void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, std::align_val_t(alignment)); }
     template <class U>
-    bool operator==(const aligned_allocator<U> &) const noexcept
+    bool operator==(const aligned_allocator<U>&) const noexcept
     {
         return true;
     }
@@ -58,8 +58,8 @@ public:
           origin_(origin), root_shape_{size}
     {
     }
-    buffer_base(const buffer_base &) = delete;
-    buffer_base &operator=(const buffer_base &) = delete;
+    buffer_base(const buffer_base&) = delete;
+    buffer_base& operator=(const buffer_base&) = delete;
     virtual ~buffer_base()
     {
         if (auto hook = destroy_hook().load(std::memory_order_acquire))
@@ -67,7 +67,7 @@ public:
     }
 
     // Called with the id of every buffer destroyed (the race detector drops its shadow of it).
-    static std::atomic<void (*)(std::uint64_t)> &destroy_hook() noexcept
+    static std::atomic<void (*)(std::uint64_t)>& destroy_hook() noexcept
     {
         static std::atomic<void (*)(std::uint64_t)> hook{nullptr};
         return hook;
@@ -77,10 +77,10 @@ public:
     index size() const noexcept { return size_; }
     std::string_view dtype_name() const noexcept { return dtype_name_; }
     std::string_view origin_op() const noexcept { return origin_op_; }
-    const source_location &origin() const noexcept { return origin_; }
+    const source_location& origin() const noexcept { return origin_; }
 
     // Name for reports; unnamed buffers are described by the op that made them.
-    const std::string &name() const noexcept { return name_; }
+    const std::string& name() const noexcept { return name_; }
     void set_name(std::string n) { name_ = std::move(n); }
     std::string display_name() const
     {
@@ -93,18 +93,18 @@ public:
     bool all_defined() const noexcept { return undefined_.load(std::memory_order_acquire) == 0; }
     index undefined_count() const noexcept { return undefined_.load(std::memory_order_acquire); }
     // nullptr means "every element defined".
-    const std::uint8_t *shadow() const noexcept
+    const std::uint8_t* shadow() const noexcept
     {
         return all_defined() ? nullptr : shadow_.load(std::memory_order_acquire);
     }
     bool is_defined(index flat) const noexcept
     {
-        const std::uint8_t *s = shadow();
+        const std::uint8_t* s = shadow();
         return s == nullptr || s[flat] != 0;
     }
     void mark_all_undefined()
     {
-        std::uint8_t *s = ensure_shadow();
+        std::uint8_t* s = ensure_shadow();
         std::fill(s, s + size_, std::uint8_t{0});
         undefined_.store(size_, std::memory_order_release);
     }
@@ -114,7 +114,7 @@ public:
     {
         if (d && all_defined())
             return;
-        std::uint8_t *s = ensure_shadow();
+        std::uint8_t* s = ensure_shadow();
         const std::uint8_t old = s[flat];
         if (old == static_cast<std::uint8_t>(d))
             return;
@@ -123,8 +123,8 @@ public:
     }
 
     // The shape the buffer was created with: reports give regions in these coordinates.
-    const dims &root_shape() const noexcept { return root_shape_; }
-    void set_root_shape(const dims &s) { root_shape_ = s; }
+    const dims& root_shape() const noexcept { return root_shape_; }
+    void set_root_shape(const dims& s) { root_shape_ = s; }
 
     // Where undefined data in this buffer came from (for definedness reports).
     std::string poison_origin() const
@@ -132,7 +132,7 @@ public:
         std::lock_guard<std::mutex> lock(shadow_mutex_);
         return poison_origin_;
     }
-    void set_poison_origin(const std::string &origin)
+    void set_poison_origin(const std::string& origin)
     {
         std::lock_guard<std::mutex> lock(shadow_mutex_);
         if (poison_origin_.empty())
@@ -149,10 +149,10 @@ public:
         std::vector<std::uint32_t> version;
         std::vector<std::uint32_t> site;
     };
-    write_log *writes() const noexcept { return writes_.load(std::memory_order_acquire); }
-    write_log &ensure_writes()
+    write_log* writes() const noexcept { return writes_.load(std::memory_order_acquire); }
+    write_log& ensure_writes()
     {
-        if (write_log *w = writes())
+        if (write_log* w = writes())
             return *w;
         std::lock_guard<std::mutex> lock(shadow_mutex_);
         if (!writes_storage_) {
@@ -165,9 +165,9 @@ public:
     }
 
 private:
-    std::uint8_t *ensure_shadow()
+    std::uint8_t* ensure_shadow()
     {
-        std::uint8_t *s = shadow_.load(std::memory_order_acquire);
+        std::uint8_t* s = shadow_.load(std::memory_order_acquire);
         if (s)
             return s;
         std::lock_guard<std::mutex> lock(shadow_mutex_);
@@ -187,13 +187,13 @@ private:
     source_location origin_;
     std::string name_;
     std::atomic<index> undefined_{0};
-    std::atomic<std::uint8_t *> shadow_{nullptr};
+    std::atomic<std::uint8_t*> shadow_{nullptr};
     std::vector<std::uint8_t> shadow_storage_;
     mutable std::mutex shadow_mutex_;
     std::atomic<std::uint64_t> version_{0};
     dims root_shape_;
     std::string poison_origin_;
-    std::atomic<write_log *> writes_{nullptr};
+    std::atomic<write_log*> writes_{nullptr};
     std::unique_ptr<write_log> writes_storage_;
 };
 
@@ -204,8 +204,8 @@ public:
         : buffer_base(size, dtype_name, origin_op, origin), data_(static_cast<std::size_t>(size))
     {
     }
-    T *data() noexcept { return data_.data(); }
-    const T *data() const noexcept { return data_.data(); }
+    T* data() noexcept { return data_.data(); }
+    const T* data() const noexcept { return data_.data(); }
 
 private:
     std::vector<T, aligned_allocator<T>> data_;

@@ -38,12 +38,12 @@ public:
     {
     }
 
-    Tensor(const Tensor &o)
+    Tensor(const Tensor& o)
         : buf_(o.buf_), shape_(o.shape_), strides_(o.strides_), valid_(o.valid_), offset_(o.offset_),
           version_(o.handle_version())
     {
     }
-    Tensor(Tensor &&o) noexcept
+    Tensor(Tensor&& o) noexcept
         : buf_(std::move(o.buf_)), shape_(o.shape_), strides_(o.strides_), valid_(o.valid_), offset_(o.offset_),
           version_(o.handle_version())
     {
@@ -53,7 +53,7 @@ public:
     // threads can all rebind `t` without a data race, and a handle a thread just produced is
     // never made to look older by another thread's assignment. Any other assignment is a plain
     // copy. (To keep an older version, keep it in another variable.)
-    Tensor &operator=(const Tensor &o)
+    Tensor& operator=(const Tensor& o)
     {
         if (this == &o)
             return *this;
@@ -72,16 +72,16 @@ public:
             ;
         return *this;
     }
-    Tensor &operator=(Tensor &&o) noexcept { return *this = static_cast<const Tensor &>(o); }
+    Tensor& operator=(Tensor&& o) noexcept { return *this = static_cast<const Tensor&>(o); }
     ~Tensor() = default;
 
     explicit operator bool() const noexcept { return buf_ != nullptr; }
 
     int rank() const noexcept { return shape_.size(); }
-    const dims &shape() const noexcept { return shape_; }
-    const dims &strides() const noexcept { return strides_; }
+    const dims& shape() const noexcept { return shape_; }
+    const dims& strides() const noexcept { return strides_; }
     index offset() const noexcept { return offset_; }
-    const dims &valid_shape() const noexcept { return valid_; }
+    const dims& valid_shape() const noexcept { return valid_; }
     index numel() const noexcept { return shape_.product(); }
     bool fully_valid() const noexcept { return valid_ == shape_; }
 
@@ -98,12 +98,12 @@ public:
     }
 
     // The buffer's name, shared by every view of it ("" if unnamed).
-    const std::string &name() const
+    const std::string& name() const
     {
         static const std::string empty;
         return buf_ ? buf_->name() : empty;
     }
-    Tensor &name(std::string n) &
+    Tensor& name(std::string n) &
     {
         storage().set_name(std::move(n));
         return *this;
@@ -125,13 +125,13 @@ public:
         return s;
     }
 
-    detail::buffer<T> &storage() const
+    detail::buffer<T>& storage() const
     {
         if (!buf_)
             throw error("ptoref::Tensor", "use of an empty tensor handle (default-constructed Tensor)");
         return *buf_;
     }
-    const std::shared_ptr<detail::buffer<T>> &storage_ptr() const noexcept { return buf_; }
+    const std::shared_ptr<detail::buffer<T>>& storage_ptr() const noexcept { return buf_; }
 
     // The buffer version this handle was made at; a later in-place write makes it stale.
     std::uint64_t handle_version() const noexcept { return version_.load(std::memory_order_relaxed); }
@@ -140,7 +140,7 @@ public:
     // What a read of this view touches: only its valid region.
     view_geometry valid_geometry() const { return {valid_, strides_, offset_}; }
 
-    index flat_index(const dims &idx) const noexcept
+    index flat_index(const dims& idx) const noexcept
     {
         index f = offset_;
         for (int d = 0; d < rank(); ++d)
@@ -164,24 +164,24 @@ public:
         for_each_flat([&](index f) { out.push_back(storage().is_defined(f) ? 1 : 0); });
         return out;
     }
-    T get(const dims &idx) const { return storage().data()[checked_flat(idx)]; }
-    bool is_defined(const dims &idx) const { return storage().is_defined(checked_flat(idx)); }
+    T get(const dims& idx) const { return storage().data()[checked_flat(idx)]; }
+    bool is_defined(const dims& idx) const { return storage().is_defined(checked_flat(idx)); }
 
     // Calls f(flat buffer index) for every element of the physical shape, row-major.
     template <class F>
-    void for_each_flat(F &&f) const
+    void for_each_flat(F&& f) const
     {
         for_each_offset(shape_, strides_, offset_, f);
     }
 
 private:
-    bool same_view(const Tensor &o) const noexcept
+    bool same_view(const Tensor& o) const noexcept
     {
         return buf_ == o.buf_ && offset_ == o.offset_ && shape_ == o.shape_ && strides_ == o.strides_ &&
                valid_ == o.valid_;
     }
 
-    index checked_flat(const dims &idx) const
+    index checked_flat(const dims& idx) const
     {
         bool ok = idx.size() == rank();
         for (int d = 0; ok && d < rank(); ++d)
@@ -201,21 +201,21 @@ private:
 
 namespace detail {
 
-inline void notify_create(buffer_base &b, std::string_view op, const source_location &loc)
+inline void notify_create(buffer_base& b, std::string_view op, const source_location& loc)
 {
-    if (access_observer *o = current_observer())
+    if (access_observer* o = current_observer())
         o->on_create(b, op, loc);
 }
 
 template <element_type T>
-void notify_access(const Tensor<T> &t, const view_geometry &g, access_kind kind, std::string_view op,
-                   const source_location &loc, std::uint64_t write_version = 0)
+void notify_access(const Tensor<T>& t, const view_geometry& g, access_kind kind, std::string_view op,
+                   const source_location& loc, std::uint64_t write_version = 0)
 {
-    if (access_observer *o = current_observer())
+    if (access_observer* o = current_observer())
         o->on_access(access_event{&t.storage(), g, kind, t.handle_version(), write_version, op, loc});
 }
 
-inline void check_shape(const dims &shape, std::string_view op, const source_location &loc)
+inline void check_shape(const dims& shape, std::string_view op, const source_location& loc)
 {
     if (shape.size() < 1)
         throw error(std::string(op), "rank-0 shapes are not supported (shape " + to_string(shape) + ")", loc);
@@ -226,7 +226,7 @@ inline void check_shape(const dims &shape, std::string_view op, const source_loc
 
 // A fresh, contiguous, fully valid tensor; contents are whatever the caller writes next.
 template <element_type T>
-Tensor<T> new_tensor(const dims &shape, std::string_view op, const source_location &loc)
+Tensor<T> new_tensor(const dims& shape, std::string_view op, const source_location& loc)
 {
     check_shape(shape, op, loc);
     auto buf = std::make_shared<buffer<T>>(shape.product(), dtype_traits<T>::name, op, loc);
@@ -239,18 +239,18 @@ Tensor<T> new_tensor(const dims &shape, std::string_view op, const source_locati
 
 // Builds a tensor from row-major values (for tests, fixtures and file loaders).
 template <element_type T>
-Tensor<T> tensor_from(const dims &shape, std::span<const T> values, source_location loc = source_location::current())
+Tensor<T> tensor_from(const dims& shape, std::span<const T> values, source_location loc = source_location::current())
 {
     if (static_cast<index>(values.size()) != shape.product())
         throw error("ptoref::tensor_from",
                     std::to_string(values.size()) + " values do not fill shape " + to_string(shape), loc);
     Tensor<T> t = detail::new_tensor<T>(shape, "tensor_from", loc);
     if (!values.empty())
-        std::memcpy(static_cast<void *>(t.storage().data()), values.data(), values.size() * sizeof(T));
+        std::memcpy(static_cast<void*>(t.storage().data()), values.data(), values.size() * sizeof(T));
     return t;
 }
 template <element_type T>
-Tensor<T> tensor_from(const dims &shape, const std::vector<T> &values, source_location loc = source_location::current())
+Tensor<T> tensor_from(const dims& shape, const std::vector<T>& values, source_location loc = source_location::current())
 {
     return tensor_from<T>(shape, std::span<const T>(values), loc);
 }

@@ -21,7 +21,7 @@ public:
         : expected_(std::move(expected)), rtol_(rtol), atol_(atol), ratio_(max_error_ratio)
     {
     }
-    bool match(const Tensor<T> &actual) const override
+    bool match(const Tensor<T>& actual) const override
     {
         report_ = ratio_ < 0 ? allclose(actual, expected_, rtol_, atol_)
                              : ratio_allclose(actual, expected_, atol_, rtol_, ratio_);
@@ -36,13 +36,13 @@ private:
 };
 
 template <element_type T>
-AllCloseMatcher<T> AllClose(const Tensor<T> &expected, double rtol = 1e-5, double atol = 1e-8)
+AllCloseMatcher<T> AllClose(const Tensor<T>& expected, double rtol = 1e-5, double atol = 1e-8)
 {
     return AllCloseMatcher<T>(expected, rtol, atol, -1.0);
 }
 
 template <element_type T>
-AllCloseMatcher<T> RatioAllClose(const Tensor<T> &expected, double atol = 1e-5, double rtol = 1e-5,
+AllCloseMatcher<T> RatioAllClose(const Tensor<T>& expected, double atol = 1e-5, double rtol = 1e-5,
                                  double max_error_ratio = 0.005)
 {
     return AllCloseMatcher<T>(expected, rtol, atol, max_error_ratio);
@@ -52,7 +52,7 @@ template <element_type T>
 class DigestMatcher : public Catch::MatcherBase<Tensor<T>> {
 public:
     explicit DigestMatcher(std::string hex) : expected_(std::move(hex)) {}
-    bool match(const Tensor<T> &actual) const override
+    bool match(const Tensor<T>& actual) const override
     {
         actual_ = digest(actual);
         return actual_ == expected_;

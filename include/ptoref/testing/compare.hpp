@@ -52,7 +52,7 @@ struct compare_report {
             os << " (allowed " << allowed_mismatches << ")";
         os << "\n  max abs error " << max_abs_error << ", max rel error " << max_rel_error << ", max ulp error "
            << max_ulp_error << "\n";
-        for (const mismatch &m : first)
+        for (const mismatch& m : first)
             os << "  at " << to_string(m.index) << ": actual " << m.actual << ", expected " << m.expected << "\n";
         if (mismatches > static_cast<index>(first.size()))
             os << "  ... " << (mismatches - static_cast<index>(first.size())) << " more\n";
@@ -92,8 +92,8 @@ std::int64_t ordinal(T v) noexcept
 }
 
 template <class T>
-compare_report compare(const char *name, const Tensor<T> &actual, const Tensor<T> &expected, double rtol, double atol,
-                       double max_error_ratio, std::size_t max_listed, const source_location &loc)
+compare_report compare(const char* name, const Tensor<T>& actual, const Tensor<T>& expected, double rtol, double atol,
+                       double max_error_ratio, std::size_t max_listed, const source_location& loc)
 {
     if (!actual || !expected)
         throw error(std::string("ptoref::testing::") + name, "empty tensor handle", loc);
@@ -151,7 +151,7 @@ compare_report compare(const char *name, const Tensor<T> &actual, const Tensor<T
 
 // torch.allclose(actual, expected, rtol, atol) with a report; defaults are torch's.
 template <element_type T>
-compare_report allclose(const Tensor<T> &actual, const Tensor<T> &expected, double rtol = 1e-5, double atol = 1e-8,
+compare_report allclose(const Tensor<T>& actual, const Tensor<T>& expected, double rtol = 1e-5, double atol = 1e-8,
                         std::size_t max_listed = 20, source_location loc = source_location::current())
 {
     return detail::compare("allclose", actual, expected, rtol, atol, -1.0, max_listed, loc);
@@ -160,7 +160,7 @@ compare_report allclose(const Tensor<T> &actual, const Tensor<T> &expected, doub
 // pypto-lib's ratio_allclose: passes iff the elements violating |a - e| <= atol + rtol * |e|
 // number at most round(max_error_ratio * numel); any NaN or Inf on either side is a violation.
 template <element_type T>
-compare_report ratio_allclose(const Tensor<T> &actual, const Tensor<T> &expected, double atol = 1e-5,
+compare_report ratio_allclose(const Tensor<T>& actual, const Tensor<T>& expected, double atol = 1e-5,
                               double rtol = 1e-5, double max_error_ratio = 0.005, std::size_t max_listed = 20,
                               source_location loc = source_location::current())
 {

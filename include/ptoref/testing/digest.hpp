@@ -15,7 +15,7 @@
 namespace ptoref::testing {
 
 template <element_type T>
-std::string digest(const Tensor<T> &t)
+std::string digest(const Tensor<T>& t)
 {
     sha256 h;
     unsigned char chunk[4096];

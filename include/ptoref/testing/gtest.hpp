@@ -14,7 +14,7 @@
 namespace ptoref::testing {
 
 template <element_type T>
-::testing::AssertionResult IsAllClose(const Tensor<T> &actual, const Tensor<T> &expected, double rtol = 1e-5,
+::testing::AssertionResult IsAllClose(const Tensor<T>& actual, const Tensor<T>& expected, double rtol = 1e-5,
                                       double atol = 1e-8)
 {
     const compare_report r = allclose(actual, expected, rtol, atol);
@@ -24,7 +24,7 @@ template <element_type T>
 }
 
 template <element_type T>
-::testing::AssertionResult IsRatioAllClose(const Tensor<T> &actual, const Tensor<T> &expected, double atol = 1e-5,
+::testing::AssertionResult IsRatioAllClose(const Tensor<T>& actual, const Tensor<T>& expected, double atol = 1e-5,
                                            double rtol = 1e-5, double max_error_ratio = 0.005)
 {
     const compare_report r = ratio_allclose(actual, expected, atol, rtol, max_error_ratio);
@@ -34,7 +34,7 @@ template <element_type T>
 }
 
 template <element_type T>
-::testing::AssertionResult HasDigestOf(const Tensor<T> &actual, const std::string &hex)
+::testing::AssertionResult HasDigestOf(const Tensor<T>& actual, const std::string& hex)
 {
     const std::string d = digest(actual);
     if (d == hex)

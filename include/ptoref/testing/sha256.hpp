@@ -13,9 +13,9 @@ class sha256 {
 public:
     sha256() noexcept = default;
 
-    void update(const void *data, std::size_t n) noexcept
+    void update(const void* data, std::size_t n) noexcept
     {
-        const auto *p = static_cast<const std::uint8_t *>(data);
+        const auto* p = static_cast<const std::uint8_t*>(data);
         length_ += n;
         while (n > 0) {
             const std::size_t take = n < 64 - used_ ? n : 64 - used_;
@@ -104,7 +104,7 @@ private:
     std::uint64_t length_ = 0;
 };
 
-inline std::string to_hex(const std::array<std::uint8_t, 32> &d)
+inline std::string to_hex(const std::array<std::uint8_t, 32>& d)
 {
     static constexpr char digits[] = "0123456789abcdef";
     std::string s;
@@ -115,7 +115,7 @@ inline std::string to_hex(const std::array<std::uint8_t, 32> &d)
     return s;
 }
 
-inline std::string sha256_hex(const void *data, std::size_t n)
+inline std::string sha256_hex(const void* data, std::size_t n)
 {
     sha256 h;
     h.update(data, n);
