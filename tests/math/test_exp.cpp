@@ -20,22 +20,8 @@ TEST_CASE("exp_cr is correctly rounded on all 2^32 inputs")
     std::atomic<std::uint64_t> settled{0};
     std::vector<std::uint32_t> first;
     const auto t0 = std::chrono::steady_clock::now();
-    const std::uint64_t failures = ptoref_test::for_all_floats(
-        [&](std::uint32_t u) {
-            const float x = f32(u);
-            const std::uint32_t got = bits(exp_cr(x));
-            if (x != x)
-                return got == 0x7fc00000u;
-            const std::uint32_t oracle = bits(static_cast<float>(std::exp(static_cast<double>(x))));
-            if (got == oracle)
-                return true;
-            const std::uint32_t wide = bits(static_cast<float>(std::exp(static_cast<long double>(x))));
-            if (got != wide)
-                return false;
-            ++settled;
-            return true;
-        },
-        first);
+    const std::uint64_t failures = ptoref_test::correctly_rounded_sweep(
+        [](float x) { return exp_cr(x); }, [](auto v) { return std::exp(v); }, settled, first);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("exp_cr exhaustive: %.1f s, %llu oracle double-roundings settled by long double\n", seconds,
                 static_cast<unsigned long long>(settled.load()));

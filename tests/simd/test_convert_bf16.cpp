@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "../math/exhaustive.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <bit>
@@ -20,15 +22,12 @@ namespace {
 template <class Arch>
 std::uint64_t sweep(cast_mode mode, bool also_generic)
 {
-    const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
     std::atomic<std::uint64_t> bad{0};
-    auto work = [&](unsigned t) {
+    ptoref_test::split_all_floats([&](unsigned, std::uint64_t lo, std::uint64_t hi) {
         constexpr std::size_t chunk = 1u << 16;
         std::vector<float> in(chunk);
         std::vector<bf16> out(chunk);
         std::uint64_t local = 0;
-        const std::uint64_t lo = (std::uint64_t{1} << 32) * t / threads,
-                            hi = (std::uint64_t{1} << 32) * (t + 1) / threads;
         for (std::uint64_t base = lo; base < hi; base += chunk) {
             const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, hi - base));
             for (std::size_t i = 0; i < n; ++i)
@@ -44,13 +43,7 @@ std::uint64_t sweep(cast_mode mode, bool also_generic)
             }
         }
         bad += local;
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t)
-        pool.emplace_back(work, t);
-    work(0);
-    for (auto& th : pool)
-        th.join();
+    });
     return bad.load();
 }
 
