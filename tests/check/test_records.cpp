@@ -6,6 +6,18 @@
 namespace pl = ptoref::pl;
 
 namespace {
+// The message of the exception f throws (a macro spanning lines would blur the call's line).
+template <class F>
+std::string message_of(F f)
+{
+    try {
+        f();
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "<no exception>";
+}
+
 std::string at(int line)
 {
     return "test_records.cpp:" + std::to_string(line);
@@ -21,7 +33,7 @@ TEST_CASE("race report: headline, both accesses, region, summary")
     pl::parallel(0, 2, 1, [&](pl::index b) { k = pl::assemble(k, row, {b * 2, 0}); });
     REQUIRE(c.races().size() == 1);
     const auto& r = c.races()[0];
-    const int wl = loop_line + 1;
+    const int wl = loop_line; // the body is on the loop's line
     CHECK(r.str() == "WARNING: ptoref: data race (WAW) on k_cache in pl.parallel at " + at(loop_line) +
                          "\n"
                          "  Write by iteration [1] in pl::assemble at " +
@@ -85,14 +97,11 @@ TEST_CASE("definedness reports: a scalar read and an output check")
     auto s = pl::create_tensor({2, 2}, pl::FP32).name("scratch");
     s = pl::write(s, {0, 0}, 1.0f);
     const int read_line = __LINE__ + 1;
-    CHECK_THROWS_WITH(pl::read(s, {1, 1}), "WARNING: ptoref: undefined data reaches pl::read at " + at(read_line) +
-                                               "\n"
-                                               "  1 undefined element: scratch[1, 1] of scratch[2, 2]\n"
-                                               "  Origin: pl::create_tensor at " +
-                                               at(create_line) +
-                                               " (never written)\n"
-                                               "SUMMARY: ptoref: undefined data in scratch at " +
-                                               at(read_line) + "\n");
+    const std::string msg = message_of([&] { (void)pl::read(s, {1, 1}); });
+    CHECK(msg == "WARNING: ptoref: undefined data reaches pl::read at " + at(read_line) + "\n" +
+                     "  1 undefined element: scratch[1, 1] of scratch[2, 2]\n" + "  Origin: pl::create_tensor at " +
+                     at(create_line) + " (never written)\n" + "SUMMARY: ptoref: undefined data in scratch at " +
+                     at(read_line) + "\n");
     CHECK(pl::read(s, {0, 0}) == 1.0f);
     const int add_line = __LINE__ + 1;
     auto out = pl::add(s, 1.0);

@@ -19,7 +19,6 @@ using ptoref::fp16;
 
 namespace {
 
-const double inf = std::numeric_limits<double>::infinity();
 
 // Representable finite non-negative values of a 16-bit format, with their bit patterns.
 struct format_table {

@@ -82,10 +82,10 @@ void matmul_accumulate(const dense<T>& a, const dense<T>& b, bool a_trans, bool 
 template <class Out, class A>
 Out narrow_accumulator(A acc) noexcept
 {
-    if constexpr (std::is_same_v<A, std::int32_t>)
-        return convert<Out>(acc, cast_mode::rint);
+    if constexpr (std::is_same_v<A, float> && std::is_same_v<Out, float>)
+        return scalar::canon(acc);
     else
-        return std::is_same_v<Out, float> ? static_cast<Out>(scalar::canon(acc)) : convert<Out>(acc, cast_mode::rint);
+        return convert<Out>(acc, cast_mode::rint);
 }
 
 template <class Out, class T>
