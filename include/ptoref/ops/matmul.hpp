@@ -15,6 +15,7 @@
 
 #include "ptoref/ops/operand.hpp"
 #include "ptoref/ops/scalar.hpp"
+#include "ptoref/simd/matmul_f32.hpp"
 
 namespace ptoref {
 namespace detail {
@@ -64,19 +65,51 @@ void matmul_accumulate(const dense<T>& a, const dense<T>& b, bool a_trans, bool 
 {
     const index a_si = a_trans ? 1 : d.k, a_sk = a_trans ? d.m : 1;
     const index b_sk = b_trans ? 1 : d.n, b_sj = b_trans ? d.k : 1;
-    for (index i = 0; i < d.m; ++i)
-        for (index j = 0; j < d.n; ++j) {
-            accumulator_t<T> s = acc[i * d.n + j];
-            bool defined = true;
-            for (index k = 0; k < d.k; ++k) {
-                s = mac(a.data[i * a_si + k * a_sk], b.data[k * b_sk + j * b_sj], s);
-                if (def)
-                    defined = defined && a.is_defined(i * a_si + k * a_sk) && b.is_defined(k * b_sk + j * b_sj);
+    if constexpr (std::is_same_v<T, std::int32_t>) {
+        for (index i = 0; i < d.m; ++i)
+            for (index j = 0; j < d.n; ++j) {
+                accumulator_t<T> s = acc[i * d.n + j];
+                for (index k = 0; k < d.k; ++k)
+                    s = mac(a.data[i * a_si + k * a_sk], b.data[k * b_sk + j * b_sj], s);
+                acc[i * d.n + j] = s;
             }
-            acc[i * d.n + j] = s;
-            if (def && !defined)
-                def[i * d.n + j] = 0;
+    } else {
+        // fp32 operands for the kernel: widening is exact; b is packed as dense [K, N].
+        std::vector<float> a_wide, b_packed;
+        const float* af;
+        if constexpr (std::is_same_v<T, float>) {
+            af = a.data;
+        } else {
+            a_wide.resize(static_cast<std::size_t>(d.m * d.k));
+            for (std::size_t i = 0; i < a_wide.size(); ++i)
+                a_wide[i] = scalar::widen(a.data[i]);
+            af = a_wide.data();
         }
+        const float* bf = nullptr;
+        if constexpr (std::is_same_v<T, float>)
+            bf = b_trans ? nullptr : b.data;
+        if (!bf) {
+            b_packed.resize(static_cast<std::size_t>(d.k * d.n));
+            for (index k = 0; k < d.k; ++k)
+                for (index j = 0; j < d.n; ++j)
+                    b_packed[static_cast<std::size_t>(k * d.n + j)] = scalar::widen(b.data[k * b_sk + j * b_sj]);
+            bf = b_packed.data();
+        }
+        simd::matmul_f32_accumulate({af, a_si, a_sk, bf, d.m, d.n, d.k, acc});
+    }
+    if (def) { // output (i, j) is defined iff row i of a and column j of b are
+        std::vector<std::uint8_t> row_ok(static_cast<std::size_t>(d.m), 1), col_ok(static_cast<std::size_t>(d.n), 1);
+        for (index i = 0; i < d.m; ++i)
+            for (index k = 0; k < d.k; ++k)
+                row_ok[static_cast<std::size_t>(i)] &= a.is_defined(i * a_si + k * a_sk) ? 1 : 0;
+        for (index k = 0; k < d.k; ++k)
+            for (index j = 0; j < d.n; ++j)
+                col_ok[static_cast<std::size_t>(j)] &= b.is_defined(k * b_sk + j * b_sj) ? 1 : 0;
+        for (index i = 0; i < d.m; ++i)
+            for (index j = 0; j < d.n; ++j)
+                if (!row_ok[static_cast<std::size_t>(i)] || !col_ok[static_cast<std::size_t>(j)])
+                    def[i * d.n + j] = 0;
+    }
 }
 
 template <class Out, class A>
