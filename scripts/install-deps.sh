@@ -2,7 +2,8 @@
 # Installs the Debian packages ptoref's build, tests and demo need, if any are missing.
 # Everything comes from Debian's archive; nothing is downloaded at build time.
 set -eu
-packages="cmake make g++ libxtensor-dev xtl-dev libxsimd-dev catch2 libgtest-dev"
+# Extra packages may be named on the command line (CI adds clang-14).
+packages="cmake make g++ libxtensor-dev xtl-dev libxsimd-dev catch2 libgtest-dev $*"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
