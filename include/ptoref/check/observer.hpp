@@ -70,7 +70,14 @@ public:
         return c;
     }
 
-    void on_create(ptoref::detail::buffer_base&, std::string_view, const source_location&) override {}
+    void on_create(ptoref::detail::buffer_base& b, std::string_view op, const source_location& loc) override
+    {
+        if (!enabled())
+            return;
+        for (const ptoref::detail::loop_frame& f : ptoref::detail::loop_frames())
+            if (f.race)
+                f.race->note_created(b, f.value, op, loc);
+    }
 
     void on_access(const access_event& e) override
     {

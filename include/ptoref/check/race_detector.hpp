@@ -74,15 +74,38 @@ public:
             s->forget(buffer_id);
     }
 
+    // A buffer created inside this loop instance is written whole by its creating iteration.
+    // Accesses by that iteration cannot conflict with anything else, so they need no shadow
+    // cells; an access by any other iteration conflicts with the creation on exactly the
+    // elements it touches. (Most buffers in a loop body are such temporaries.)
+    void note_created(const ptoref::detail::buffer_base& b, index iteration, std::string_view op,
+                      const source_location& loc)
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        created_[b.id()] = {iteration, intern_site(op, loc, access_kind::write)};
+    }
+
     void record(const access_event& e, index iteration)
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        const std::uint32_t site = intern(e);
-        shadow& sh = shadow_of(*e.buffer);
+        const std::uint32_t site = intern_site(e.op, e.where, e.kind);
         const bool write = e.kind == access_kind::write;
         accesses_ += e.geometry.count();
         if (!footprint_names_.empty())
             note_footprint(*e.buffer, e.geometry, iteration);
+        if (auto c = created_.find(e.buffer->id()); c != created_.end()) {
+            if (c->second.first == iteration)
+                return;
+            buffers_.try_emplace(e.buffer->id(), buffer_info{e.buffer->name().empty() ? e.buffer->display_name()
+                                                                                        : e.buffer->name(),
+                                                             e.buffer->root_shape()});
+            for_each_offset(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index f) {
+                conflict(e.buffer->id(), write ? race_kind::waw : race_kind::raw, c->second.first, c->second.second,
+                         iteration, site, f);
+            });
+            return;
+        }
+        shadow& sh = shadow_of(*e.buffer);
         for_each_offset(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index f) {
             cell& c = sh.at(f);
             if (write) {
@@ -114,6 +137,7 @@ public:
     {
         std::lock_guard<std::mutex> lock(mutex_);
         shadows_.erase(buffer_id);
+        created_.erase(buffer_id);
     }
 
     // The loop's findings, one record per (tensor, kind, iteration pair, op sites), with the
@@ -218,15 +242,15 @@ private:
     }
 
     // Op names and file names are string literals, so their addresses identify a site cheaply.
-    std::uint32_t intern(const access_event& e)
+    std::uint32_t intern_site(std::string_view op, const source_location& where, access_kind kind)
     {
-        const auto key = std::make_tuple(static_cast<const void*>(e.op.data()),
-                                         static_cast<const void*>(e.where.file_name()), e.where.line(), e.kind);
+        const auto key = std::make_tuple(static_cast<const void*>(op.data()),
+                                         static_cast<const void*>(where.file_name()), where.line(), kind);
         auto it = site_ids_.find(key);
         if (it != site_ids_.end())
             return it->second;
         const auto id = static_cast<std::uint32_t>(sites_.size());
-        sites_.push_back(op_site{std::string(e.op), e.where, e.kind});
+        sites_.push_back(op_site{std::string(op), where, kind});
         site_ids_.emplace(key, id);
         return id;
     }
@@ -259,6 +283,7 @@ private:
     index trip_count_ = 0;
     mutable std::mutex mutex_;
     std::unordered_map<std::uint64_t, shadow> shadows_;
+    std::unordered_map<std::uint64_t, std::pair<index, std::uint32_t>> created_; // creator iteration, site
     std::map<std::uint64_t, buffer_info> buffers_; // kept after a buffer dies, for its records
     std::vector<op_site> sites_;
     std::map<std::tuple<const void*, const void*, std::uint_least32_t, access_kind>, std::uint32_t> site_ids_;
