@@ -26,7 +26,8 @@ demo: configure
 
 bench: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DPTOREF_BUILD_BENCH=ON $(CMAKE_FLAGS)
-	cmake --build $(BUILD) -j $(JOBS) --target bench_check_overhead
+	cmake --build $(BUILD) -j $(JOBS) --target bench_check_overhead bench_peak
+	$(BUILD)/bench/bench_peak | tee $(BUILD)/bench_peak.json
 	$(BUILD)/bench/bench_check_overhead --reps 5 | tee $(BUILD)/bench_check_overhead.json
 
 format:
