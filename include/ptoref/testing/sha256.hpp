@@ -31,6 +31,7 @@ public:
         }
     }
 
+    // Pads and returns the digest. Call once: the object is spent afterwards.
     std::array<std::uint8_t, 32> finish() noexcept
     {
         const std::uint64_t bit_length = length_ * 8;
