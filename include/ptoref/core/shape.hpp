@@ -20,6 +20,18 @@ using index = std::int64_t;
 inline constexpr int max_rank = 8;
 
 class dims {
+    // Defined before the constructors that use it: clang 14 rejects constant evaluation of a
+    // constexpr member template defined later in the class ("undefined function").
+    template <class It>
+    constexpr void assign(It first, It last, source_location loc)
+    {
+        for (; first != last; ++first) {
+            if (n_ == max_rank)
+                throw error("", "rank exceeds the maximum of 8", loc);
+            v_[static_cast<std::size_t>(n_++)] = static_cast<index>(*first);
+        }
+    }
+
 public:
     constexpr dims() noexcept = default;
     constexpr dims(std::initializer_list<index> v, source_location loc = source_location::current())
@@ -78,16 +90,6 @@ public:
     }
 
 private:
-    template <class It>
-    constexpr void assign(It first, It last, source_location loc)
-    {
-        for (; first != last; ++first) {
-            if (n_ == max_rank)
-                throw error("", "rank exceeds the maximum of 8", loc);
-            v_[static_cast<std::size_t>(n_++)] = static_cast<index>(*first);
-        }
-    }
-
     std::array<index, max_rank> v_{};
     int n_ = 0;
 };

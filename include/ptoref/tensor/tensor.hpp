@@ -247,6 +247,8 @@ Tensor<T> tensor_from(const dims& shape, std::span<const T> values, source_locat
     Tensor<T> t = detail::new_tensor<T>(shape, "tensor_from", loc);
     if (!values.empty())
         std::memcpy(static_cast<void*>(t.storage().data()), values.data(), values.size() * sizeof(T));
+    // Filling the new buffer is a write, reported like every op's result write.
+    detail::notify_access(t, t.geometry(), access_kind::write, "tensor_from", loc);
     return t;
 }
 template <element_type T>
