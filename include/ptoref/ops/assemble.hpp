@@ -116,11 +116,13 @@ T read(const Tensor<T>& t, const dims& idx, source_location loc = source_locatio
     detail::check_index(t.shape(), idx, op, t.describe(), loc);
     const index f = t.flat_index(idx);
     const view_geometry g{dims::filled(t.rank(), 1), t.strides(), f};
-    detail::notify_access(t, g, access_kind::read, op, loc);
-    // Outside the valid region the element is padding: it reads as poison.
+    // Outside the valid region the element is padding: it reads as poison and, like every op's
+    // read of a view, touches no element of the buffer (so it cannot race or be stale).
     bool padding = false;
     for (int d = 0; d < t.rank(); ++d)
         padding = padding || idx[d] >= t.valid_shape()[d];
+    if (!padding)
+        detail::notify_access(t, g, access_kind::read, op, loc);
     if (padding || !t.storage().is_defined(f)) {
         if (detail::access_observer* o = detail::current_observer())
             o->on_undefined_read(access_event{&t.storage(), g, access_kind::read, t.handle_version(), 0, op, loc},

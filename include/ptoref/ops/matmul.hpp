@@ -9,6 +9,7 @@
 // splitting K into matmul + matmul_acc gives the same bits as one matmul.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <type_traits>
@@ -160,8 +161,12 @@ Tensor<Out> matmul_impl(const Tensor<accumulator_t<T>>* init, const Tensor<T>& a
     for (std::size_t i = 0; i < acc.size(); ++i)
         o[i] = narrow_accumulator<Out>(acc[i]);
     finish_output(out, track ? def.data() : nullptr, op, loc, origin);
-    const index vm = a_trans ? a.valid_shape()[1] : a.valid_shape()[0];
-    const index vn = b_trans ? b.valid_shape()[0] : b.valid_shape()[1];
+    index vm = a_trans ? a.valid_shape()[1] : a.valid_shape()[0];
+    index vn = b_trans ? b.valid_shape()[0] : b.valid_shape()[1];
+    if (init) { // acc + a @ b: acc's padding reads as poison, so it limits the valid region too
+        vm = std::min(vm, init->valid_shape()[0]);
+        vn = std::min(vn, init->valid_shape()[1]);
+    }
     return Tensor<Out>(out.storage_ptr(), out.shape(), out.strides(), 0, dims{vm, vn});
 }
 

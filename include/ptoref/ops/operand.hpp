@@ -155,13 +155,16 @@ inline dims broadcast_strides(const dims& in, const dims& out)
 }
 
 // The valid region of an elementwise result: the intersection of what each input makes valid
-// (a broadcast input of extent 1 covers the whole output extent).
+// (a broadcast input of extent 1 covers the whole output extent, unless its one element is
+// padding: then it covers nothing).
 inline dims broadcast_valid(const dims& out, const dims& in_shape, const dims& in_valid, dims acc)
 {
     for (int i = 0; i < out.size(); ++i) {
         const int k = in_shape.size() - out.size() + i;
         index v = out[i];
-        if (k >= 0 && !(in_shape[k] == 1 && out[i] != 1))
+        if (k >= 0 && in_shape[k] == 1 && out[i] != 1)
+            v = in_valid[k] == 0 ? 0 : out[i];
+        else if (k >= 0)
             v = in_valid[k];
         if (v < acc[i])
             acc[i] = v;

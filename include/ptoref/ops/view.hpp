@@ -111,7 +111,8 @@ Tensor<T> slice(const Tensor<T>& t, const dims& shape, const dims& offset, const
             valid = dims::filled(shape.size(), 0);
         }
     }
-    return Tensor<T>(t.storage_ptr(), shape, strides, off, valid);
+    // A view of a superseded handle is superseded too: it keeps the handle's version.
+    return Tensor<T>(t.storage_ptr(), shape, strides, off, valid, t.handle_version());
 }
 
 // Row-major reinterpretation with the same element count. A view when the new shape can be
@@ -134,7 +135,7 @@ Tensor<T> reshape(const Tensor<T>& t, const dims& shape, source_location loc = s
                     loc);
     dims strides;
     if (t.numel() > 0 && detail::reshape_strides(t.shape(), t.strides(), shape, strides))
-        return Tensor<T>(t.storage_ptr(), shape, strides, t.offset(), shape);
+        return Tensor<T>(t.storage_ptr(), shape, strides, t.offset(), shape, t.handle_version());
     const detail::dense<T> d = detail::read_dense(t, op, loc);
     Tensor<T> out = detail::new_tensor<T>(shape, op, loc);
     std::copy(d.data, d.data + t.numel(), out.storage().data());
@@ -154,7 +155,7 @@ Tensor<T> transpose(const Tensor<T>& t, index axis1, index axis2, source_locatio
     std::swap(shape[a], shape[b]);
     std::swap(strides[a], strides[b]);
     std::swap(valid[a], valid[b]);
-    return Tensor<T>(t.storage_ptr(), shape, strides, t.offset(), valid);
+    return Tensor<T>(t.storage_ptr(), shape, strides, t.offset(), valid, t.handle_version());
 }
 
 } // namespace pl
