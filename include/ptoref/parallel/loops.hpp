@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <concepts>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -62,9 +63,24 @@ inline index trip_count(index start, index stop, index step, std::string_view lo
         throw error(std::string(loop), "step must not be zero", loc);
     if (opt.chunk_size < 0)
         throw error(std::string(loop), "chunk size must be positive, got " + std::to_string(opt.chunk_size), loc);
-    if (step > 0)
-        return start < stop ? (stop - start + step - 1) / step : 0;
-    return start > stop ? (start - stop - step - 1) / (-step) : 0;
+    // In unsigned arithmetic: no overflow (UB) for any bounds, e.g. a step near INT64_MAX.
+    using u64 = std::uint64_t;
+    if (step > 0 ? start >= stop : start <= stop)
+        return 0;
+    const u64 dist =
+        step > 0 ? static_cast<u64>(stop) - static_cast<u64>(start) : static_cast<u64>(start) - static_cast<u64>(stop);
+    const u64 n = (dist - 1) / (step > 0 ? static_cast<u64>(step) : u64{0} - static_cast<u64>(step)) + 1;
+    if (n > static_cast<u64>(INT64_MAX))
+        throw error(std::string(loop), "more than 2^63 - 1 iterations", loc);
+    return static_cast<index>(n);
+}
+
+// start + k * step for 0 <= k < trip count: always between start and stop, computed without
+// intermediate overflow.
+inline index loop_value(index start, index k, index step) noexcept
+{
+    return static_cast<index>(static_cast<std::uint64_t>(start) +
+                              static_cast<std::uint64_t>(k) * static_cast<std::uint64_t>(step));
 }
 
 // Pushes an iteration frame for the lifetime of the guard.
@@ -99,7 +115,7 @@ void run_parallel(std::string_view loop, index start, index stop, index step, co
     const bool threaded = sch.which() == schedule::kind::threads && sch.thread_count() > 1 && n > 1 && !in_worker();
     if (!threaded) {
         for (index k : order) {
-            const index value = start + k * step;
+            const index value = loop_value(start, k, step);
             frame_guard g(value, race.get());
             body(value);
         }
@@ -118,7 +134,7 @@ void run_parallel(std::string_view loop, index start, index stop, index step, co
                 if (k >= order.size())
                     break;
                 try {
-                    const index value = start + order[k] * step;
+                    const index value = loop_value(start, order[k], step);
                     frame_guard g(value, race.get());
                     body(value);
                 } catch (...) {
@@ -162,7 +178,7 @@ void range(index start, index stop, index step, const loop_options& opt, F&& bod
 {
     const index n = detail::trip_count(start, stop, step, "pl.range", opt, loc);
     for (index k = 0; k < n; ++k) {
-        const index value = start + k * step;
+        const index value = detail::loop_value(start, k, step);
         detail::frame_guard g(value, nullptr);
         body(value);
     }

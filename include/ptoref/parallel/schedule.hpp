@@ -41,23 +41,28 @@ public:
     {
         const auto colon = text.find(':');
         const std::string_view name = text.substr(0, colon);
-        const std::string_view arg = colon == std::string_view::npos ? std::string_view{} : text.substr(colon + 1);
+        const bool has_arg = colon != std::string_view::npos;
+        const std::string_view arg = has_arg ? text.substr(colon + 1) : std::string_view{};
+        // A number after the colon: decimal digits only, at least one, and no more than fits.
         auto number = [&](std::uint64_t fallback) {
-            if (arg.empty())
+            if (!has_arg)
                 return fallback;
             std::uint64_t v = 0;
             for (char c : arg) {
-                if (c < '0' || c > '9' || v > (UINT64_MAX - 9) / 10)
+                if (c < '0' || c > '9' || v > (UINT64_MAX - static_cast<std::uint64_t>(c - '0')) / 10)
                     throw error("ptoref::pl::schedule",
                                 "bad number \"" + std::string(arg) + "\" in schedule \"" + std::string(text) + "\"",
                                 loc);
                 v = v * 10 + static_cast<std::uint64_t>(c - '0');
             }
+            if (arg.empty())
+                throw error("ptoref::pl::schedule",
+                            "missing number after ':' in schedule \"" + std::string(text) + "\"", loc);
             return v;
         };
-        if (name == "sequential" && arg.empty())
+        if (name == "sequential" && !has_arg)
             return sequential();
-        if (name == "reverse" && arg.empty())
+        if (name == "reverse" && !has_arg)
             return reverse();
         if (name == "shuffled")
             return shuffled(number(0));
@@ -136,9 +141,10 @@ inline schedule default_schedule()
     auto& s = detail::default_slot();
     std::lock_guard<std::mutex> lock(s.mutex);
     if (!s.initialised) {
-        s.initialised = true;
+        // A bad value throws here on every use, never falling back to sequential silently.
         if (const char* env = std::getenv("PTOREF_SCHEDULE"); env && *env)
             s.value = schedule::parse(env);
+        s.initialised = true;
     }
     return s.value;
 }
