@@ -4,6 +4,7 @@
 #pragma once
 
 #include <ptoref/io/npy.hpp>
+#include <ptoref/kernels/prefill_scope2.hpp>
 #include <ptoref/ptoref.hpp>
 #include <ptoref/testing/digest.hpp>
 
@@ -22,7 +23,8 @@ namespace qwen3_scope2 {
 inline const char* usage_text =
     "usage: %s [--batch N] [--max-seq N] [--num-heads N] [--num-kv-heads N] [--head-dim N] [--seed N]\n"
     "          [--inputs DIR] [--outputs DIR] [--schedule sequential|reverse|shuffled[:SEED]|threads[:N]] [--fused]\n"
-    "defaults: the seed reproducer config --batch 2 --max-seq 64 --num-heads 8 --num-kv-heads 1 --head-dim 64\n";
+    "defaults: the seed reproducer config --batch 2 --max-seq 64 --num-heads 8 --num-kv-heads 1 --head-dim 64\n"
+    "--fused runs the fused kernel (same bits, unchecked); with --schedule threads:N it uses N threads, else all\n";
 
 struct options {
     config cfg;
@@ -182,8 +184,8 @@ inline int run_cli(int argc, char** argv, variant var)
     tensors t;
     try {
         o = parse_options(argc, argv);
-        if (o.fused)
-            throw ptoref_examples::usage_error("--fused: the fused attention kernel is not available yet");
+        if (o.fused && var.racy_cache_row)
+            throw ptoref_examples::usage_error("--fused: the fused kernel runs the correct program only, not the racy variant");
         t = o.inputs.empty() ? make_inputs(o.cfg, o.seed) : load_inputs(o.cfg, o.inputs);
     } catch (const ptoref_examples::usage_error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
@@ -205,6 +207,42 @@ inline int run_cli(int argc, char** argv, variant var)
     for (std::int32_t l : t.seq_lens.to_vector())
         lens += (lens.empty() ? "" : ", ") + std::to_string(l);
     std::printf("seq_lens: [%s]\n", lens.c_str());
+
+    auto write_outputs = [&]() -> bool {
+        if (o.outputs.empty())
+            return true;
+        try {
+            std::filesystem::create_directories(o.outputs);
+            ptoref::io::save_npy((std::filesystem::path(o.outputs) / "attn_out.npy").string(), t.attn_out);
+            ptoref::io::save_npy((std::filesystem::path(o.outputs) / "k_cache.npy").string(), t.k_cache);
+            ptoref::io::save_npy((std::filesystem::path(o.outputs) / "v_cache.npy").string(), t.v_cache);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "error: %s\n", e.what());
+            return false;
+        }
+        return true;
+    };
+
+    if (o.fused) {
+        // Every (batch, kv head) pair is independent, so threads change the speed only.
+        const unsigned threads =
+            o.sched.which() == pl::schedule::kind::threads ? static_cast<unsigned>(o.sched.thread_count()) : 0;
+        const auto f0 = std::chrono::steady_clock::now();
+        try {
+            ptoref::kernels::prefill_scope2({c.batch, c.max_seq, c.num_heads, c.num_kv_heads, c.head_dim}, t.q_proj,
+                                            t.k_proj, t.v_proj, t.seq_lens, t.rope_cos, t.rope_sin, t.k_cache,
+                                            t.v_cache, t.attn_out, threads);
+        } catch (const ptoref::error& e) {
+            std::printf("error during the run: %s\n", e.what());
+            return 1;
+        }
+        const double fs = std::chrono::duration<double>(std::chrono::steady_clock::now() - f0).count();
+        std::printf("checks: not run (--fused is the unchecked fast kernel; run without --fused to check)\n");
+        std::printf("sha256(attn_out) = %s\n", ptoref::testing::digest(t.attn_out).c_str());
+        std::printf("time: %.3f s (fused, %s threads)\n", fs,
+                    threads ? std::to_string(threads).c_str() : "all hardware");
+        return write_outputs() ? 0 : 2;
+    }
 
     pl::set_default_schedule(o.sched);
     ptoref::check::track_footprints({"k_cache", "v_cache"});
@@ -236,17 +274,8 @@ inline int run_cli(int argc, char** argv, variant var)
     std::printf("sha256(attn_out) = %s\n", ptoref::testing::digest(t.attn_out).c_str());
     std::printf("time: %.3f s (op by op, %s)\n", seconds,
                 ptoref::check::enabled() ? "checked" : "unchecked: PTOREF_CHECK=off");
-    if (!o.outputs.empty()) {
-        try {
-            std::filesystem::create_directories(o.outputs);
-            ptoref::io::save_npy((std::filesystem::path(o.outputs) / "attn_out.npy").string(), t.attn_out);
-            ptoref::io::save_npy((std::filesystem::path(o.outputs) / "k_cache.npy").string(), t.k_cache);
-            ptoref::io::save_npy((std::filesystem::path(o.outputs) / "v_cache.npy").string(), t.v_cache);
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "error: %s\n", e.what());
-            return 2;
-        }
-    }
+    if (!write_outputs())
+        return 2;
     return checks.clean() ? 0 : 1;
 }
 

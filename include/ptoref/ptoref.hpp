@@ -40,3 +40,4 @@
 #include "ptoref/parallel/context.hpp"
 #include "ptoref/parallel/loops.hpp"
 #include "ptoref/parallel/schedule.hpp"
+#include "ptoref/kernels/prefill_scope2.hpp"
