@@ -4,7 +4,8 @@
 // instruction, never an output's chain: every output is one lane running its own k-ascending
 // sequence of hardware FMAs (one rounding each), so every path gives the scalar loop's bits.
 // Compared with simd/matmul_f32.hpp (one row at a time, load-bound), four rows share each load
-// of b, which makes the inner loop FMA-bound.
+// of b, which makes the inner loop FMA-bound. NaN payloads are left unspecified (which NaN operand
+// an FMA returns depends on the instruction form a compiler picks); callers canonicalise NaNs.
 #pragma once
 
 #include <cmath>
