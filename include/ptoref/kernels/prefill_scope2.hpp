@@ -25,6 +25,7 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -34,6 +35,7 @@
 #include "ptoref/core/error.hpp"
 #include "ptoref/ops/reduce.hpp"
 #include "ptoref/ops/scalar.hpp"
+#include "ptoref/simd/gemm_bf16.hpp"
 #include "ptoref/simd/gemm_f32.hpp"
 #include "ptoref/tensor/tensor.hpp"
 
@@ -45,6 +47,13 @@ struct prefill_scope2_config {
     index num_heads = 8;
     index num_kv_heads = 1;
     index head_dim = 64;
+};
+
+// What a run did, for benchmarks: GEMM flops (2 per multiply-add, padding rows excluded, every
+// computed key included) by the kernel that ran them.
+struct prefill_scope2_stats {
+    std::atomic<double> gemm_flops_bf16_dot{0}; // VDPBF16PS
+    std::atomic<double> gemm_flops_fp32_fma{0}; // fp32 FMA (no BF16 path, or a tile out of its range)
 };
 
 // Constants of the program (qwen3_32b_prefill_tilelet); they are part of its semantics.
@@ -115,23 +124,40 @@ struct scope2_views {
     float scale;
 };
 
-// Scratch of one worker, reused across its (batch, kv head) units.
+// Scratch of one worker, reused across its (batch, kv head) units. Operands are kept twice: as
+// fp32 for the FMA kernel and as swapped bf16 pairs for VDPBF16PS, with a flag per packed block
+// saying whether every value is in the range where VDPBF16PS is exact (simd/gemm_bf16.hpp).
 struct scope2_scratch {
-    std::vector<float> k_packed; // per key tile: [head_dim][64], K transposed
-    std::vector<float> v_packed; // per key tile: [64][head_dim]
-    std::vector<float> v_diag;   // the diagonal tile as a given position sees it
-    std::vector<bf16> v_old;     // the cache's V rows before this unit wrote them
-    std::vector<float> q;        // [rows][head_dim]
-    std::vector<float> scores;   // [rows][64]
-    std::vector<float> p;        // [rows][64], bf16 values widened
-    std::vector<float> o_tmp;    // [rows][head_dim]
-    std::vector<float> o, m, l;  // the online-softmax state per row
+    std::vector<float> k_f32;          // per key tile: [head_dim][64], K transposed
+    std::vector<std::uint32_t> k_pair; // per key tile: [head_dim/2][64] pairs along head_dim
+    std::vector<float> v_f32;          // per key tile: [64][head_dim]
+    std::vector<std::uint32_t> v_pair; // per key tile: [32][head_dim] pairs along keys
+    std::vector<char> k_ok, v_ok, v_old_ok;
+    std::vector<bf16> v_old;           // the cache's V rows before this unit wrote them
+    std::vector<float> v_diag_f32;     // the diagonal tile as one position sees it
+    std::vector<std::uint32_t> v_diag_pair;
+    std::vector<float> q_f32;          // [rows][head_dim]
+    std::vector<std::uint32_t> q_pair; // [rows][head_dim/2]
+    std::vector<float> scores;         // [rows][64]
+    std::vector<float> p_f32;          // [rows][64], bf16 weights widened
+    std::vector<std::uint32_t> p_pair; // [rows][32]
+    std::vector<float> o_tmp;          // [rows][head_dim]
+    std::vector<float> o, m, l;        // the online-softmax state per row
     std::vector<float> cur_m, cur_l;
     std::vector<bf16> row_bf16;
 };
 
-// Softmax of one 64-key tile row with `valid` keys: cur_mi, bf16 exp weights (widened), cur_li.
-inline void tile_softmax_row(const float* raw, index valid, float scale, float* p, float& cur_mi, float& cur_li) noexcept
+template <class V>
+void grow(V& v, index n)
+{
+    if (v.size() < static_cast<std::size_t>(n))
+        v.resize(static_cast<std::size_t>(n));
+}
+
+// Softmax of one 64-key tile row with `valid` keys: bf16 exp weights (widened, and as swapped
+// pairs), cur_mi and cur_li. Returns whether every weight is in VDPBF16PS's exact range.
+inline bool tile_softmax_row(const float* raw, index valid, float scale, float* p, std::uint32_t* pairs,
+                             float& cur_mi, float& cur_li) noexcept
 {
     constexpr index T = scope2_seq_tile;
     const float neg_inf = -std::numeric_limits<float>::infinity();
@@ -141,13 +167,30 @@ inline void tile_softmax_row(const float* raw, index valid, float scale, float* 
     float mx = s[0];
     for (index j = 1; j < T; ++j)
         mx = scalar::maximum(mx, s[j]);
-    for (index j = 0; j < T; ++j)
-        p[j] = to_bf16(scalar::exp(scalar::sub(s[j], mx))).to_float();
+    bool ok = true;
+    bf16 w[T];
+    for (index j = 0; j < T; ++j) {
+        w[j] = to_bf16(scalar::exp(scalar::sub(s[j], mx)));
+        p[j] = w[j].to_float();
+        ok = ok && simd::bf16_in_dot_range(w[j].bits);
+    }
+    for (index j = 0; j < T; j += 2)
+        pairs[j / 2] = simd::bf16_swapped_pair(w[j], w[j + 1]);
     cur_mi = mx;
     cur_li = canonical_row_sum(p, T);
+    return ok;
 }
 
-inline void scope2_unit(const scope2_views& v, index b, index kvh, scope2_scratch& w)
+// Stores the bf16 value of key row j into a [pairs][n] swapped-pair block at column d.
+inline void set_pair_half(std::uint32_t* block, index n, index j, index d, bf16 x) noexcept
+{
+    std::uint32_t& w = block[(j / 2) * n + d];
+    w = j % 2 == 0 ? ((w & 0x0000ffffu) | (static_cast<std::uint32_t>(x.bits) << 16))
+                   : ((w & 0xffff0000u) | x.bits);
+}
+
+inline void scope2_unit(const scope2_views& v, index b, index kvh, scope2_scratch& w, double& dot_flops,
+                        double& fma_flops)
 {
     constexpr index T = scope2_seq_tile, G = scope2_q_head_batch;
     const prefill_scope2_config& c = v.cfg;
@@ -156,6 +199,7 @@ inline void scope2_unit(const scope2_views& v, index b, index kvh, scope2_scratc
     const index len = v.seq_lens[b];
     if (len <= 0)
         return;
+    const bool dot = simd::active_path() == simd::path::avx512bf16;
     const index base = (b * KV + kvh) * S; // first cache row of this (batch, kv head)
     const index tiles = (len + T - 1) / T;
 
@@ -172,67 +216,123 @@ inline void scope2_unit(const scope2_views& v, index b, index kvh, scope2_scratc
         for (index d = 0; d < D; ++d)
             v.v_cache[row * D + d] = to_bf16(vp[d]);
     }
-    // Pack K^T and V per tile as fp32 (widening is exact).
-    w.k_packed.resize(static_cast<std::size_t>(tiles * T * D));
-    w.v_packed.resize(static_cast<std::size_t>(tiles * T * D));
+    // Pack every key tile (widening is exact).
+    grow(w.k_f32, tiles * T * D);
+    grow(w.v_f32, tiles * T * D);
+    grow(w.k_pair, tiles * T * half);
+    grow(w.v_pair, tiles * T * half);
+    w.k_ok.assign(static_cast<std::size_t>(tiles), 1);
+    w.v_ok.assign(static_cast<std::size_t>(tiles), 1);
+    w.v_old_ok.assign(static_cast<std::size_t>(tiles), 1);
     for (index sb = 0; sb < tiles; ++sb) {
-        float* kt = w.k_packed.data() + sb * T * D;
-        float* vt = w.v_packed.data() + sb * T * D;
+        float* kt = w.k_f32.data() + sb * T * D;
+        float* vt = w.v_f32.data() + sb * T * D;
+        std::uint32_t* kp = w.k_pair.data() + sb * T * half;
+        std::uint32_t* vp = w.v_pair.data() + sb * T * half;
+        bool k_ok = true, v_ok = true, old_ok = true;
         for (index j = 0; j < T; ++j) {
             const bf16* kr = v.k_cache + (base + sb * T + j) * D;
             const bf16* vr = v.v_cache + (base + sb * T + j) * D;
+            const bf16* vo = w.v_old.data() + (sb * T + j) * D;
             for (index d = 0; d < D; ++d) {
                 kt[d * T + j] = kr[d].to_float();
                 vt[j * D + d] = vr[d].to_float();
+                k_ok = k_ok && simd::bf16_in_dot_range(kr[d].bits);
+                v_ok = v_ok && simd::bf16_in_dot_range(vr[d].bits);
+                old_ok = old_ok && simd::bf16_in_dot_range(vo[d].bits);
+                set_pair_half(vp, D, j, d, vr[d]);
             }
+            for (index d = 0; d < D; d += 2)
+                kp[(d / 2) * T + j] = simd::bf16_swapped_pair(kr[d], kr[d + 1]);
         }
+        w.k_ok[static_cast<std::size_t>(sb)] = k_ok;
+        w.v_ok[static_cast<std::size_t>(sb)] = v_ok;
+        w.v_old_ok[static_cast<std::size_t>(sb)] = old_ok;
     }
 
     const index max_rows = T * G;
-    w.q.resize(static_cast<std::size_t>(max_rows * D));
-    w.scores.resize(static_cast<std::size_t>(max_rows * T));
-    w.p.resize(static_cast<std::size_t>(max_rows * T));
-    w.o_tmp.resize(static_cast<std::size_t>(max_rows * D));
-    w.o.resize(static_cast<std::size_t>(max_rows * D));
+    grow(w.q_f32, max_rows * D);
+    grow(w.q_pair, max_rows * half);
+    grow(w.scores, max_rows * T);
+    grow(w.p_f32, max_rows * T);
+    grow(w.p_pair, max_rows * T / 2);
+    grow(w.o_tmp, max_rows * D);
+    grow(w.o, max_rows * D);
     for (auto* vec : {&w.m, &w.l, &w.cur_m, &w.cur_l})
-        vec->resize(static_cast<std::size_t>(max_rows));
-    w.row_bf16.resize(static_cast<std::size_t>(D));
-    w.v_diag.resize(static_cast<std::size_t>(T * D));
+        grow(*vec, max_rows);
+    grow(w.row_bf16, D);
+    grow(w.v_diag_f32, T * D);
+    grow(w.v_diag_pair, T * half);
+
+    // c (+0) += a @ b on VDPBF16PS when both packed operands are in range, else by fp32 FMAs.
+    auto gemm = [&](bool pairs_ok, const std::uint32_t* ap, const float* af, index lda_f32, const std::uint32_t* bp,
+                    const float* bf, index ldb, float* out, index m, index n, index k) {
+        std::fill(out, out + m * n, 0.0f);
+        const double flops = 2.0 * static_cast<double>(m * n * k);
+        if (dot && pairs_ok) {
+            simd::gemm_bf16_accumulate({ap, lda_f32 / 2, bp, ldb, out, n, m, n, k / 2});
+            dot_flops += flops;
+        } else {
+            simd::gemm_f32_accumulate({af, lda_f32, bf, ldb, out, n, m, n, k});
+            fma_flops += flops;
+        }
+    };
 
     for (index qb = 0; qb < tiles; ++qb) {
         const index p0 = qb * T, npos = std::min(T, len - p0), rows = npos * G;
         // Q RoPE for the block; row r = (pos - p0) * 8 + head.
+        bool q_ok = true;
         for (index i = 0; i < npos; ++i) {
             const index pos = p0 + i;
             for (index h = 0; h < G; ++h) {
+                const index r = i * G + h;
                 rope_to_bf16(v.q_proj + (b * S + pos) * hidden + (kvh * G + h) * D, v.rope_cos + pos * D,
                              v.rope_sin + pos * D, half, w.row_bf16.data());
-                for (index d = 0; d < D; ++d)
-                    w.q[static_cast<std::size_t>((i * G + h) * D + d)] = w.row_bf16[static_cast<std::size_t>(d)].to_float();
+                for (index d = 0; d < D; ++d) {
+                    w.q_f32[static_cast<std::size_t>(r * D + d)] = w.row_bf16[static_cast<std::size_t>(d)].to_float();
+                    q_ok = q_ok && simd::bf16_in_dot_range(w.row_bf16[static_cast<std::size_t>(d)].bits);
+                }
+                for (index d = 0; d < D; d += 2)
+                    w.q_pair[static_cast<std::size_t>(r * half + d / 2)] = simd::bf16_swapped_pair(
+                        w.row_bf16[static_cast<std::size_t>(d)], w.row_bf16[static_cast<std::size_t>(d + 1)]);
             }
         }
         for (index sb = 0; sb <= qb; ++sb) {
+            const std::size_t tile = static_cast<std::size_t>(sb);
             // Scores: q rows x the tile's 64 keys, fp32 chains over head_dim from +0.
-            std::fill(w.scores.begin(), w.scores.begin() + rows * T, 0.0f);
-            simd::gemm_f32_accumulate({w.q.data(), D, w.k_packed.data() + sb * T * D, T, w.scores.data(), T, rows, T, D});
+            gemm(q_ok && w.k_ok[tile], w.q_pair.data(), w.q_f32.data(), D, w.k_pair.data() + sb * T * half,
+                 w.k_f32.data() + sb * T * D, T, w.scores.data(), rows, T, D);
+            bool p_ok = true;
             for (index r = 0; r < rows; ++r) {
                 const index valid = sb < qb ? T : (p0 + r / G) - sb * T + 1;
-                tile_softmax_row(w.scores.data() + r * T, valid, v.scale, w.p.data() + r * T, w.cur_m[static_cast<std::size_t>(r)],
-                                 w.cur_l[static_cast<std::size_t>(r)]);
+                p_ok = tile_softmax_row(w.scores.data() + r * T, valid, v.scale, w.p_f32.data() + r * T,
+                                        w.p_pair.data() + r * T / 2, w.cur_m[static_cast<std::size_t>(r)],
+                                        w.cur_l[static_cast<std::size_t>(r)]) &&
+                       p_ok;
             }
             // oi_tmp = P @ V_tile.
-            std::fill(w.o_tmp.begin(), w.o_tmp.begin() + rows * D, 0.0f);
             if (sb < qb) {
-                simd::gemm_f32_accumulate({w.p.data(), T, w.v_packed.data() + sb * T * D, D, w.o_tmp.data(), D, rows, D, T});
+                gemm(p_ok && w.v_ok[tile], w.p_pair.data(), w.p_f32.data(), T, w.v_pair.data() + sb * T * half,
+                     w.v_f32.data() + sb * T * D, D, w.o_tmp.data(), rows, D, T);
             } else {
-                // Diagonal tile: rows after pos hold the old V (see the header comment).
+                // Diagonal tile: the rows after pos hold the old V (see the header comment). Any
+                // mixture of old and new rows is in range when both tiles are.
+                const bool diag_ok = p_ok && w.v_ok[tile] && w.v_old_ok[tile];
                 for (index j = 0; j < T; ++j)
-                    for (index d = 0; d < D; ++d)
-                        w.v_diag[static_cast<std::size_t>(j * D + d)] = w.v_old[static_cast<std::size_t>((sb * T + j) * D + d)].to_float();
+                    for (index d = 0; d < D; ++d) {
+                        const bf16 x = w.v_old[static_cast<std::size_t>((sb * T + j) * D + d)];
+                        w.v_diag_f32[static_cast<std::size_t>(j * D + d)] = x.to_float();
+                        set_pair_half(w.v_diag_pair.data(), D, j, d, x);
+                    }
                 for (index i = 0; i < npos; ++i) {
                     const index j = i; // pos - s0, since s0 == p0 on the diagonal
-                    std::copy_n(w.v_packed.data() + (sb * T + j) * D, D, w.v_diag.data() + j * D);
-                    simd::gemm_f32_accumulate({w.p.data() + i * G * T, T, w.v_diag.data(), D, w.o_tmp.data() + i * G * D, D, G, D, T});
+                    const bf16* vr = v.v_cache + (base + sb * T + j) * D;
+                    for (index d = 0; d < D; ++d) {
+                        w.v_diag_f32[static_cast<std::size_t>(j * D + d)] = vr[d].to_float();
+                        set_pair_half(w.v_diag_pair.data(), D, j, d, vr[d]);
+                    }
+                    gemm(diag_ok, w.p_pair.data() + i * G * T / 2, w.p_f32.data() + i * G * T, T,
+                         w.v_diag_pair.data(), w.v_diag_f32.data(), D, w.o_tmp.data() + i * G * D, G, D, T);
                 }
             }
             // Online-softmax merge, in tile order.
@@ -276,11 +376,13 @@ inline void scope2_unit(const scope2_views& v, index b, index kvh, scope2_scratc
 // [batch, max_seq, num_kv_heads*head_dim], seq_lens [batch], rope_cos/rope_sin [max_seq, head_dim],
 // updating k_cache and v_cache [batch*num_kv_heads*max_seq, head_dim] and writing attn_out
 // [batch, max_seq, num_heads*head_dim] in place (rows at positions >= seq_len are left as they
-// are). `threads` = 0 uses every hardware thread; the result never depends on it.
+// are). `threads` = 0 uses every hardware thread; the result never depends on it. `stats`, if
+// given, receives the GEMM work done (added to what it holds).
 inline void prefill_scope2(const prefill_scope2_config& cfg, const Tensor<float>& q_proj, const Tensor<float>& k_proj,
                            const Tensor<float>& v_proj, const Tensor<std::int32_t>& seq_lens,
                            const Tensor<float>& rope_cos, const Tensor<float>& rope_sin, Tensor<bf16>& k_cache,
-                           Tensor<bf16>& v_cache, Tensor<bf16>& attn_out, unsigned threads = 0)
+                           Tensor<bf16>& v_cache, Tensor<bf16>& attn_out, unsigned threads = 0,
+                           prefill_scope2_stats* stats = nullptr)
 {
     const char* op = "kernels::prefill_scope2";
     const index B = cfg.batch, S = cfg.max_seq, H = cfg.num_heads, KV = cfg.num_kv_heads, D = cfg.head_dim;
@@ -319,9 +421,14 @@ inline void prefill_scope2(const prefill_scope2_config& cfg, const Tensor<float>
     std::mutex failure_mutex;
     auto worker = [&] {
         detail::scope2_scratch w;
+        double dot_flops = 0, fma_flops = 0;
         try {
             for (index u; (u = next.fetch_add(1)) < units;)
-                detail::scope2_unit(v, u / KV, u % KV, w);
+                detail::scope2_unit(v, u / KV, u % KV, w, dot_flops, fma_flops);
+            if (stats) {
+                stats->gemm_flops_bf16_dot.fetch_add(dot_flops);
+                stats->gemm_flops_fp32_fma.fetch_add(fma_flops);
+            }
         } catch (...) {
             std::lock_guard<std::mutex> lock(failure_mutex);
             if (!failure)
