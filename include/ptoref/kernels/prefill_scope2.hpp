@@ -36,6 +36,7 @@
 #include "ptoref/ops/reduce.hpp"
 #include "ptoref/ops/scalar.hpp"
 #include "ptoref/simd/gemm_bf16.hpp"
+#include "ptoref/kernels/softmax_tile.hpp"
 #include "ptoref/simd/gemm_f32.hpp"
 #include "ptoref/tensor/tensor.hpp"
 
@@ -61,35 +62,6 @@ inline constexpr index scope2_q_head_batch = 8;
 inline constexpr index scope2_seq_tile = 64;
 
 namespace detail {
-
-using ptoref::detail::canonical_row_sum;
-namespace scalar = ptoref::detail::scalar;
-
-// Keeps the compiler from fusing a product into a following add/sub (-ffp-contract=fast would
-// otherwise be free to, and the op-by-op program rounds the product first).
-inline float rounded(float x) noexcept
-{
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-    asm("" : "+x"(x));
-#elif defined(__GNUC__) && defined(__aarch64__)
-    asm("" : "+w"(x));
-#else
-    volatile float v = x;
-    x = v;
-#endif
-    return x;
-}
-
-inline float mul_r(float a, float b) noexcept
-{
-    return rounded(scalar::mul(a, b));
-}
-
-// pl.cast(x, BF16) with the default mode (round: ties away from zero).
-inline bf16 to_bf16(float x) noexcept
-{
-    return convert<bf16>(x, cast_mode::round);
-}
 
 // RoPE of one head: lo = x_lo*cos_lo - x_hi*sin_lo, hi = x_hi*cos_hi + x_lo*sin_hi, each product
 // and sum rounded as the ops do, then cast to bf16.
@@ -154,33 +126,6 @@ void grow(V& v, index n)
         v.resize(static_cast<std::size_t>(n));
 }
 
-// Softmax of one 64-key tile row with `valid` keys: bf16 exp weights (widened, and as swapped
-// pairs), cur_mi and cur_li. Returns whether every weight is in VDPBF16PS's exact range.
-inline bool tile_softmax_row(const float* raw, index valid, float scale, float* p, std::uint32_t* pairs,
-                             float& cur_mi, float& cur_li) noexcept
-{
-    constexpr index T = scope2_seq_tile;
-    const float neg_inf = -std::numeric_limits<float>::infinity();
-    float s[T];
-    for (index j = 0; j < T; ++j)
-        s[j] = scalar::mul(j < valid ? scalar::canon(raw[j]) : neg_inf, scale);
-    float mx = s[0];
-    for (index j = 1; j < T; ++j)
-        mx = scalar::maximum(mx, s[j]);
-    bool ok = true;
-    bf16 w[T];
-    for (index j = 0; j < T; ++j) {
-        w[j] = to_bf16(scalar::exp(scalar::sub(s[j], mx)));
-        p[j] = w[j].to_float();
-        ok = ok && simd::bf16_in_dot_range(w[j].bits);
-    }
-    for (index j = 0; j < T; j += 2)
-        pairs[j / 2] = simd::bf16_swapped_pair(w[j], w[j + 1]);
-    cur_mi = mx;
-    cur_li = canonical_row_sum(p, T);
-    return ok;
-}
-
 // Stores the bf16 value of key row j into a [pairs][n] swapped-pair block at column d.
 inline void set_pair_half(std::uint32_t* block, index n, index j, index d, bf16 x) noexcept
 {
@@ -199,7 +144,9 @@ inline void scope2_unit(const scope2_views& v, index b, index kvh, scope2_scratc
     const index len = v.seq_lens[b];
     if (len <= 0)
         return;
-    const bool dot = simd::active_path() == simd::path::avx512bf16;
+    const simd::path path = simd::active_path();
+    const bool dot = path == simd::path::avx512bf16;
+    const bool vec = path == simd::path::avx512 || path == simd::path::avx512bf16;
     const index base = (b * KV + kvh) * S; // first cache row of this (batch, kv head)
     const index tiles = (len + T - 1) / T;
 
@@ -305,9 +252,9 @@ inline void scope2_unit(const scope2_views& v, index b, index kvh, scope2_scratc
             bool p_ok = true;
             for (index r = 0; r < rows; ++r) {
                 const index valid = sb < qb ? T : (p0 + r / G) - sb * T + 1;
-                p_ok = tile_softmax_row(w.scores.data() + r * T, valid, v.scale, w.p_f32.data() + r * T,
+                p_ok = softmax_tile_row(w.scores.data() + r * T, valid, v.scale, w.p_f32.data() + r * T,
                                         w.p_pair.data() + r * T / 2, w.cur_m[static_cast<std::size_t>(r)],
-                                        w.cur_l[static_cast<std::size_t>(r)]) &&
+                                        w.cur_l[static_cast<std::size_t>(r)], vec) &&
                        p_ok;
             }
             // oi_tmp = P @ V_tile.
@@ -352,8 +299,7 @@ inline void scope2_unit(const scope2_views& v, index b, index kvh, scope2_scratc
                     const float alpha = scalar::exp(scalar::sub(mi, mi_new));
                     const float beta = scalar::exp(scalar::sub(cur_mi, mi_new));
                     li = scalar::add(mul_r(alpha, li), mul_r(beta, cur_li));
-                    for (index d = 0; d < D; ++d)
-                        o[d] = scalar::add(mul_r(o[d], alpha), mul_r(scalar::canon(ot[d]), beta));
+                    merge_row(o, ot, alpha, beta, D, vec);
                     mi = mi_new;
                 }
             }
@@ -364,8 +310,7 @@ inline void scope2_unit(const scope2_views& v, index b, index kvh, scope2_scratc
             bf16* out = v.attn_out + (b * S + pos) * hidden + (kvh * G + h) * D;
             const float* o = w.o.data() + r * D;
             const float li = w.l[static_cast<std::size_t>(r)];
-            for (index d = 0; d < D; ++d)
-                out[d] = to_bf16(scalar::div(o[d], li));
+            finish_row(o, li, out, D, vec);
         }
     }
 }

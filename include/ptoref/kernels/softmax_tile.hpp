@@ -1,0 +1,257 @@
+// The element-wise pieces of the fused attention kernel, each with its scalar definition (the
+// ops' own per-element functions, in the op-by-op program's order) and an AVX-512 path that
+// gives the same bits:
+//   softmax_tile_row: scores row -> fillpad(-inf) -> * scale -> row_max -> exp(x - max) -> bf16
+//                     (ties away) -> widened weights, swapped bf16 pairs, canonical row sum;
+//   merge_row:        o = o * alpha + o_tmp * beta (each product rounded, then the sum);
+//   finish_row:       bf16(o / l).
+// Bit identity of the vector code rests on: IEEE mul/sub/add/div are the same operation in a lane
+// as in a scalar register; NaN results are canonicalised (any NaN -> 0x7FC00000) exactly where
+// the scalar code produces a NaN; products are kept from contracting into FMAs by a register
+// barrier (GCC treats intrinsics as plain vector arithmetic and may contract them); maximum's
+// signed-zero and NaN rules are applied explicitly; exp is the correctly rounded exp_cr, whose
+// bits do not depend on how it is evaluated.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <limits>
+
+#include "ptoref/core/convert.hpp"
+#include "ptoref/core/float16.hpp"
+#include "ptoref/ops/reduce.hpp"
+#include "ptoref/ops/scalar.hpp"
+#include "ptoref/simd/exp_f32.hpp"
+#include "ptoref/simd/features.hpp"
+#include "ptoref/simd/gemm_bf16.hpp"
+
+namespace ptoref::kernels::detail {
+
+namespace scalar = ptoref::detail::scalar;
+
+inline constexpr index softmax_tile = 64; // keys per tile (SEQ_TILE)
+
+// Keeps the compiler from fusing a product into a following add/sub (-ffp-contract=fast would
+// otherwise be free to, and the op-by-op program rounds the product first).
+inline float rounded(float x) noexcept
+{
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    asm("" : "+x"(x));
+#elif defined(__GNUC__) && defined(__aarch64__)
+    asm("" : "+w"(x));
+#else
+    volatile float v = x;
+    x = v;
+#endif
+    return x;
+}
+
+inline float mul_r(float a, float b) noexcept
+{
+    return rounded(scalar::mul(a, b));
+}
+
+// pl.cast(x, BF16) with the default mode (round: ties away from zero).
+inline bf16 to_bf16(float x) noexcept
+{
+    return convert<bf16>(x, cast_mode::round);
+}
+
+// ---- scalar definitions -------------------------------------------------------------------
+
+// One 64-key row with `valid` keys. Writes the widened bf16 weights p[64], the swapped pairs
+// pairs[32], cur_mi and cur_li; returns whether every weight is in VDPBF16PS's exact range.
+inline bool softmax_tile_row_scalar(const float* raw, index valid, float scale, float* p, std::uint32_t* pairs,
+                                    float& cur_mi, float& cur_li) noexcept
+{
+    constexpr index T = softmax_tile;
+    const float neg_inf = -std::numeric_limits<float>::infinity();
+    float s[T];
+    for (index j = 0; j < T; ++j)
+        s[j] = mul_r(j < valid ? scalar::canon(raw[j]) : neg_inf, scale);
+    float mx = s[0];
+    for (index j = 1; j < T; ++j)
+        mx = scalar::maximum(mx, s[j]);
+    bool ok = true;
+    bf16 w[T];
+    for (index j = 0; j < T; ++j) {
+        w[j] = to_bf16(scalar::exp(scalar::sub(s[j], mx)));
+        p[j] = w[j].to_float();
+        ok = ok && simd::bf16_in_dot_range(w[j].bits);
+    }
+    for (index j = 0; j < T; j += 2)
+        pairs[j / 2] = simd::bf16_swapped_pair(w[j], w[j + 1]);
+    cur_mi = mx;
+    cur_li = ptoref::detail::canonical_row_sum(p, T);
+    return ok;
+}
+
+inline void merge_row_scalar(float* o, const float* o_tmp, float alpha, float beta, index n) noexcept
+{
+    for (index d = 0; d < n; ++d)
+        o[d] = scalar::add(mul_r(o[d], alpha), mul_r(scalar::canon(o_tmp[d]), beta));
+}
+
+inline void finish_row_scalar(const float* o, float l, bf16* out, index n) noexcept
+{
+    for (index d = 0; d < n; ++d)
+        out[d] = to_bf16(scalar::div(o[d], l));
+}
+
+// ---- AVX-512 ------------------------------------------------------------------------------
+#ifdef PTOREF_X86_KERNELS
+// GCC 12's AVX-512 intrinsics start some results from _mm512_undefined_*(), which -Wuninitialized
+// reports once they are inlined here; the values are fully overwritten.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#define PTOREF_SOFTMAX_TARGET __attribute__((target("avx512f")))
+
+PTOREF_SOFTMAX_TARGET inline __m512 barrier512(__m512 x) noexcept
+{
+    asm("" : "+v"(x));
+    return x;
+}
+
+PTOREF_SOFTMAX_TARGET inline __m512 canon512(__m512 x) noexcept
+{
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x,
+                                _mm512_castsi512_ps(_mm512_set1_epi32(0x7fc00000)));
+}
+
+// bf16 bits (ties away, NaN -> 0x7FC0) of 16 floats, in the low half of each 32-bit lane.
+PTOREF_SOFTMAX_TARGET inline __m512i bf16_round_bits512(__m512 x) noexcept
+{
+    const __m512i u = _mm512_castps_si512(x);
+    const __m512i mag = _mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff));
+    const __m512i sign = _mm512_srli_epi32(_mm512_andnot_si512(_mm512_set1_epi32(0x7fffffff), u), 16);
+    const __m512i r = _mm512_or_si512(sign, _mm512_srli_epi32(_mm512_add_epi32(mag, _mm512_set1_epi32(0x8000)), 16));
+    const __mmask16 nan = _mm512_cmpgt_epi32_mask(mag, _mm512_set1_epi32(0x7f800000));
+    return _mm512_mask_blend_epi32(nan, r, _mm512_set1_epi32(0x7fc0));
+}
+
+PTOREF_SOFTMAX_TARGET inline bool softmax_tile_row_avx512(const float* raw, index valid, float scale, float* p,
+                                                          std::uint32_t* pairs, float& cur_mi, float& cur_li) noexcept
+{
+    constexpr int V = softmax_tile / 16;
+    const __m512 neg_inf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+    const __m512 vscale = _mm512_set1_ps(scale);
+    __m512 s[V];
+    __mmask16 any_nan = 0;
+    for (int v = 0; v < V; ++v) {
+        const index left = valid - 16 * v;
+        const __mmask16 live = left >= 16 ? __mmask16(0xffff) : left <= 0 ? __mmask16(0) : __mmask16((1u << left) - 1);
+        const __m512 r = _mm512_mask_blend_ps(live, neg_inf, canon512(_mm512_loadu_ps(raw + 16 * v)));
+        s[v] = barrier512(_mm512_mul_ps(r, vscale)); // canonical NaN * scale stays canonical
+        any_nan |= _mm512_cmp_ps_mask(s[v], s[v], _CMP_UNORD_Q);
+    }
+    float mx;
+    if (any_nan) {
+        mx = scalar::canonical_nan;
+    } else {
+        mx = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(s[0], s[1]), _mm512_max_ps(s[2], s[3])));
+        if (mx == 0.0f) { // IEEE maximum: +0 if any +0, else -0
+            __mmask16 pos_zero = 0;
+            for (int v = 0; v < V; ++v)
+                pos_zero |= _mm512_cmpeq_epi32_mask(_mm512_castps_si512(s[v]), _mm512_setzero_si512());
+            mx = pos_zero ? 0.0f : -0.0f;
+        }
+    }
+    alignas(64) float x[softmax_tile];
+    const __m512 vmx = _mm512_set1_ps(mx);
+    for (int v = 0; v < V; ++v)
+        _mm512_store_ps(x + 16 * v, canon512(_mm512_sub_ps(s[v], vmx)));
+    simd::exp_cr(x, x, softmax_tile);
+    __m512 lanes = _mm512_castsi512_ps(_mm512_set1_epi32(static_cast<int>(0x80000000u))); // -0
+    __mmask16 bad = 0;
+    for (int v = 0; v < V; ++v) {
+        const __m512i b = bf16_round_bits512(_mm512_load_ps(x + 16 * v));
+        const __m512 w = _mm512_castsi512_ps(_mm512_slli_epi32(b, 16));
+        _mm512_storeu_ps(p + 16 * v, w);
+        lanes = canon512(_mm512_add_ps(lanes, w));
+        const __m512i mag = _mm512_and_si512(b, _mm512_set1_epi32(0x7fff));
+        const __mmask16 zero = _mm512_cmpeq_epi32_mask(mag, _mm512_setzero_si512());
+        const __mmask16 in = _mm512_cmpge_epi32_mask(mag, _mm512_set1_epi32(0x2600)) &
+                             _mm512_cmple_epi32_mask(mag, _mm512_set1_epi32(0x5780));
+        bad |= static_cast<__mmask16>(~(zero | in));
+        // pairs: (w[2i] << 16) | w[2i+1] per 64-bit lane, narrowed to 32 bits.
+        const __m512i pr = _mm512_or_si512(_mm512_slli_epi64(_mm512_and_si512(b, _mm512_set1_epi64(0xffff)), 16),
+                                           _mm512_srli_epi64(b, 32));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(pairs + 8 * v), _mm512_cvtepi64_epi32(pr));
+    }
+    // The fixed tree over the 16 lanes, as canonical_row_sum ends.
+    alignas(64) float l[16];
+    _mm512_store_ps(l, lanes);
+    for (int w = 8; w >= 1; w /= 2)
+        for (int i = 0; i < w; ++i)
+            l[i] = scalar::add(l[i], l[i + w]);
+    cur_mi = mx;
+    cur_li = l[0];
+    return bad == 0;
+}
+
+PTOREF_SOFTMAX_TARGET inline void merge_row_avx512(float* o, const float* o_tmp, float alpha, float beta,
+                                                   index n) noexcept
+{
+    const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    index d = 0;
+    for (; d + 16 <= n; d += 16) {
+        const __m512 x = barrier512(_mm512_mul_ps(_mm512_loadu_ps(o + d), va));
+        const __m512 y = barrier512(_mm512_mul_ps(_mm512_loadu_ps(o_tmp + d), vb));
+        _mm512_storeu_ps(o + d, canon512(_mm512_add_ps(x, y))); // a NaN anywhere ends as the canonical one
+    }
+    merge_row_scalar(o + d, o_tmp + d, alpha, beta, n - d);
+}
+
+PTOREF_SOFTMAX_TARGET inline void finish_row_avx512(const float* o, float l, bf16* out, index n) noexcept
+{
+    const __m512 vl = _mm512_set1_ps(l);
+    index d = 0;
+    for (; d + 16 <= n; d += 16) {
+        const __m512i b = bf16_round_bits512(_mm512_div_ps(_mm512_loadu_ps(o + d), vl));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + d), _mm512_cvtepi32_epi16(b));
+    }
+    finish_row_scalar(o + d, l, out + d, n - d);
+}
+#undef PTOREF_SOFTMAX_TARGET
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+#endif
+
+// ---- dispatch -----------------------------------------------------------------------------
+
+inline bool softmax_tile_row(const float* raw, index valid, float scale, float* p, std::uint32_t* pairs,
+                             float& cur_mi, float& cur_li, bool vector) noexcept
+{
+#ifdef PTOREF_X86_KERNELS
+    if (vector)
+        return softmax_tile_row_avx512(raw, valid, scale, p, pairs, cur_mi, cur_li);
+#endif
+    (void)vector;
+    return softmax_tile_row_scalar(raw, valid, scale, p, pairs, cur_mi, cur_li);
+}
+
+inline void merge_row(float* o, const float* o_tmp, float alpha, float beta, index n, bool vector) noexcept
+{
+#ifdef PTOREF_X86_KERNELS
+    if (vector)
+        return merge_row_avx512(o, o_tmp, alpha, beta, n);
+#endif
+    (void)vector;
+    merge_row_scalar(o, o_tmp, alpha, beta, n);
+}
+
+inline void finish_row(const float* o, float l, bf16* out, index n, bool vector) noexcept
+{
+#ifdef PTOREF_X86_KERNELS
+    if (vector)
+        return finish_row_avx512(o, l, out, n);
+#endif
+    (void)vector;
+    finish_row_scalar(o, l, out, n);
+}
+
+} // namespace ptoref::kernels::detail
