@@ -12,6 +12,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cstdint>
 #include <map>
@@ -93,6 +94,8 @@ public:
         accesses_ += e.geometry.count();
         if (!footprint_names_.empty())
             note_footprint(*e.buffer, e.geometry, iteration);
+        if (trip_count_ == 1) // one iteration cannot race with itself: nothing more to track
+            return;
         if (auto c = created_.find(e.buffer->id()); c != created_.end()) {
             if (c->second.first == iteration)
                 return;
@@ -105,30 +108,22 @@ public:
             });
             return;
         }
-        shadow& sh = shadow_of(*e.buffer);
-        for_each_offset(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index f) {
-            cell& c = sh.at(f);
-            if (write) {
-                if (c.writer != none && c.writer != iteration)
-                    conflict(e.buffer->id(), race_kind::waw, c.writer, c.writer_site, iteration, site, f);
-                else if (c.reader1 != none && c.reader1 != iteration)
-                    conflict(e.buffer->id(), race_kind::war, c.reader1, c.reader1_site, iteration, site, f);
-                else if (c.reader2 != none && c.reader2 != iteration)
-                    conflict(e.buffer->id(), race_kind::war, c.reader2, c.reader2_site, iteration, site, f);
-                c.writer = iteration;
-                c.writer_site = site;
-            } else {
-                if (c.writer != none && c.writer != iteration)
-                    conflict(e.buffer->id(), race_kind::raw, c.writer, c.writer_site, iteration, site, f);
-                if (c.reader1 == none) {
-                    c.reader1 = iteration;
-                    c.reader1_site = site;
-                } else if (c.reader1 != iteration && c.reader2 == none) {
-                    c.reader2 = iteration;
-                    c.reader2_site = site;
-                }
+        // Reads of a buffer this instance has not written yet cannot conflict with anything so
+        // far: log them, and lay them into shadow cells (in order) only if a write comes.
+        const std::uint64_t id = e.buffer->id();
+        if (!shadows_.contains(id)) {
+            if (!write) {
+                pending_reads_[id].push_back({e.geometry, iteration, site});
+                return;
             }
-        });
+            shadow& sh = shadow_of(*e.buffer);
+            if (auto p = pending_reads_.find(id); p != pending_reads_.end()) {
+                for (const pending_read& pr : p->second)
+                    apply(sh, id, pr.geometry, false, pr.iteration, pr.site);
+                pending_reads_.erase(p);
+            }
+        }
+        apply(shadow_of(*e.buffer), id, e.geometry, write, iteration, site);
     }
 
     void set_trip_count(index n) noexcept { trip_count_ = n; }
@@ -138,6 +133,7 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         shadows_.erase(buffer_id);
         created_.erase(buffer_id);
+        pending_reads_.erase(buffer_id);
     }
 
     // The loop's findings, one record per (tensor, kind, iteration pair, op sites), with the
@@ -203,6 +199,7 @@ public:
 private:
     static constexpr index none = INT64_MIN;
     static constexpr int page_bits = 12;
+    static constexpr index page_mask = (index{1} << page_bits) - 1;
 
     struct cell {
         index writer = none;
@@ -213,7 +210,8 @@ private:
     struct shadow {
         index size = 0;
         std::vector<std::unique_ptr<cell[]>> pages;
-        cell& at(index f)
+        // The page holding element f (index it with f & page_mask).
+        cell* page_of(index f)
         {
             const std::size_t p = static_cast<std::size_t>(f >> page_bits);
             if (!pages[p]) { // the last page of a small buffer is only as long as the buffer
@@ -221,13 +219,67 @@ private:
                 const index len = std::min<index>(index{1} << page_bits, size - start);
                 pages[p] = std::make_unique<cell[]>(static_cast<std::size_t>(len));
             }
-            return pages[p][static_cast<std::size_t>(f & ((index{1} << page_bits) - 1))];
+            return pages[p].get();
         }
+        cell& at(index f) { return page_of(f)[f & page_mask]; }
     };
     struct buffer_info {
         std::string name;
         dims shape;
     };
+
+    // Lays one access into the shadow cells, reporting conflicts with other iterations.
+    void apply(shadow& sh, std::uint64_t id, const view_geometry& g, bool write, index iteration, std::uint32_t site)
+    {
+        auto visit = [&](cell& c, index f) {
+            if (write) {
+                if (c.writer != none && c.writer != iteration)
+                    conflict(id, race_kind::waw, c.writer, c.writer_site, iteration, site, f);
+                else if (c.reader1 != none && c.reader1 != iteration)
+                    conflict(id, race_kind::war, c.reader1, c.reader1_site, iteration, site, f);
+                else if (c.reader2 != none && c.reader2 != iteration)
+                    conflict(id, race_kind::war, c.reader2, c.reader2_site, iteration, site, f);
+                c.writer = iteration;
+                c.writer_site = site;
+            } else {
+                if (c.writer != none && c.writer != iteration)
+                    conflict(id, race_kind::raw, c.writer, c.writer_site, iteration, site, f);
+                if (c.reader1 == none) {
+                    c.reader1 = iteration;
+                    c.reader1_site = site;
+                } else if (c.reader1 != iteration && c.reader2 == none) {
+                    c.reader2 = iteration;
+                    c.reader2_site = site;
+                }
+            }
+        };
+        // Row by row, so the shadow page is looked up once per row segment, not per element.
+        const int r = g.shape.size();
+        if (g.shape.product() == 0)
+            return;
+        const index n_last = r ? g.shape[r - 1] : 1, s_last = r ? g.strides[r - 1] : 0;
+        dims outer_shape = g.shape, outer_strides = g.strides;
+        if (r) {
+            outer_shape[r - 1] = 1;
+            outer_strides[r - 1] = 0;
+        }
+        for_each_offset(outer_shape, outer_strides, g.offset, [&](index row) {
+            index j = 0;
+            while (j < n_last) {
+                const index f = row + j * s_last;
+                cell* page = sh.page_of(f);
+                const index in_page = f & page_mask;
+                index run = n_last - j; // further elements of this row in the same page
+                if (s_last > 0)
+                    run = std::min(run, (page_mask - in_page) / s_last + 1);
+                else if (s_last < 0)
+                    run = std::min(run, in_page / (-s_last) + 1);
+                for (index t = 0; t < run; ++t)
+                    visit(page[in_page + t * s_last], f + t * s_last);
+                j += run;
+            }
+        });
+    }
 
     shadow& shadow_of(const ptoref::detail::buffer_base& b)
     {
@@ -246,12 +298,22 @@ private:
     {
         const auto key = std::make_tuple(static_cast<const void*>(op.data()),
                                          static_cast<const void*>(where.file_name()), where.line(), kind);
+        // A direct-mapped cache in front of the map: a loop body has few sites, hit every access.
+        const std::size_t slot = (reinterpret_cast<std::uintptr_t>(op.data()) ^ (where.line() * 31u) ^
+                                  static_cast<unsigned>(kind)) %
+                                 site_cache_size;
+        if (site_cache_[slot].first == key)
+            return site_cache_[slot].second;
         auto it = site_ids_.find(key);
-        if (it != site_ids_.end())
-            return it->second;
-        const auto id = static_cast<std::uint32_t>(sites_.size());
-        sites_.push_back(op_site{std::string(op), where, kind});
-        site_ids_.emplace(key, id);
+        std::uint32_t id;
+        if (it != site_ids_.end()) {
+            id = it->second;
+        } else {
+            id = static_cast<std::uint32_t>(sites_.size());
+            sites_.push_back(op_site{std::string(op), where, kind});
+            site_ids_.emplace(key, id);
+        }
+        site_cache_[slot] = {key, id};
         return id;
     }
 
@@ -283,10 +345,19 @@ private:
     index trip_count_ = 0;
     mutable std::mutex mutex_;
     std::unordered_map<std::uint64_t, shadow> shadows_;
+    struct pending_read {
+        view_geometry geometry;
+        index iteration;
+        std::uint32_t site;
+    };
+    std::unordered_map<std::uint64_t, std::vector<pending_read>> pending_reads_;
     std::unordered_map<std::uint64_t, std::pair<index, std::uint32_t>> created_; // creator iteration, site
     std::map<std::uint64_t, buffer_info> buffers_; // kept after a buffer dies, for its records
     std::vector<op_site> sites_;
-    std::map<std::tuple<const void*, const void*, std::uint_least32_t, access_kind>, std::uint32_t> site_ids_;
+    using site_key = std::tuple<const void*, const void*, std::uint_least32_t, access_kind>;
+    std::map<site_key, std::uint32_t> site_ids_;
+    static constexpr std::size_t site_cache_size = 64;
+    std::array<std::pair<site_key, std::uint32_t>, site_cache_size> site_cache_{};
     std::map<std::tuple<std::uint64_t, race_kind, index, std::uint32_t, index, std::uint32_t>, std::vector<index>>
         conflicts_;
 };
