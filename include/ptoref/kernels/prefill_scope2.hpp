@@ -36,7 +36,7 @@
 #include "ptoref/ops/reduce.hpp"
 #include "ptoref/ops/scalar.hpp"
 #include "ptoref/simd/gemm_bf16.hpp"
-#include "ptoref/kernels/softmax_tile.hpp"
+#include "ptoref/kernels/row_ops.hpp"
 #include "ptoref/simd/gemm_f32.hpp"
 #include "ptoref/tensor/tensor.hpp"
 
@@ -62,18 +62,6 @@ inline constexpr index scope2_q_head_batch = 8;
 inline constexpr index scope2_seq_tile = 64;
 
 namespace detail {
-
-// RoPE of one head: lo = x_lo*cos_lo - x_hi*sin_lo, hi = x_hi*cos_hi + x_lo*sin_hi, each product
-// and sum rounded as the ops do, then cast to bf16.
-inline void rope_to_bf16(const float* x, const float* cos, const float* sin, index half, bf16* out) noexcept
-{
-    for (index j = 0; j < half; ++j) {
-        const float lo = scalar::sub(mul_r(x[j], cos[j]), mul_r(x[half + j], sin[j]));
-        const float hi = scalar::add(mul_r(x[half + j], cos[half + j]), mul_r(x[j], sin[half + j]));
-        out[j] = to_bf16(lo);
-        out[half + j] = to_bf16(hi);
-    }
-}
 
 template <class T>
 T* dense_data(const Tensor<T>& t, const char* name, const dims& shape)
@@ -158,10 +146,8 @@ inline void scope2_unit(const scope2_views& v, index b, index kvh, scope2_scratc
         const float* cos = v.rope_cos + pos * D;
         const float* sin = v.rope_sin + pos * D;
         const index row = base + pos;
-        rope_to_bf16(v.k_proj + (b * S + pos) * kv_hidden + kvh * D, cos, sin, half, v.k_cache + row * D);
-        const float* vp = v.v_proj + (b * S + pos) * kv_hidden + kvh * D;
-        for (index d = 0; d < D; ++d)
-            v.v_cache[row * D + d] = to_bf16(vp[d]);
+        rope_row(v.k_proj + (b * S + pos) * kv_hidden + kvh * D, cos, sin, half, v.k_cache + row * D, vec);
+        cast_row(v.v_proj + (b * S + pos) * kv_hidden + kvh * D, v.v_cache + row * D, D, vec);
     }
     // Pack every key tile (widening is exact).
     grow(w.k_f32, tiles * T * D);
@@ -233,8 +219,8 @@ inline void scope2_unit(const scope2_views& v, index b, index kvh, scope2_scratc
             const index pos = p0 + i;
             for (index h = 0; h < G; ++h) {
                 const index r = i * G + h;
-                rope_to_bf16(v.q_proj + (b * S + pos) * hidden + (kvh * G + h) * D, v.rope_cos + pos * D,
-                             v.rope_sin + pos * D, half, w.row_bf16.data());
+                rope_row(v.q_proj + (b * S + pos) * hidden + (kvh * G + h) * D, v.rope_cos + pos * D,
+                         v.rope_sin + pos * D, half, w.row_bf16.data(), vec);
                 for (index d = 0; d < D; ++d) {
                     w.q_f32[static_cast<std::size_t>(r * D + d)] = w.row_bf16[static_cast<std::size_t>(d)].to_float();
                     q_ok = q_ok && simd::bf16_in_dot_range(w.row_bf16[static_cast<std::size_t>(d)].bits);

@@ -1,7 +1,7 @@
 // The AVX-512 pieces of the fused kernel give the scalar definitions' bits: every valid length of
 // a tile row, rows mixing NaN, infinities, signed zeros, subnormals and huge values, and the merge
 // and final-divide steps on the same kind of data.
-#include <ptoref/kernels/softmax_tile.hpp>
+#include <ptoref/kernels/row_ops.hpp>
 #include <ptoref/testing/random.hpp>
 
 #include <catch2/catch.hpp>
@@ -126,4 +126,32 @@ TEST_CASE("merge_row and finish_row: AVX-512 == scalar", "[kernels]")
         for (ptoref::index d = 0; d < n; ++d)
             REQUIRE(b1[static_cast<std::size_t>(d)].bits == b2[static_cast<std::size_t>(d)].bits);
     }
+}
+
+TEST_CASE("rope_row and cast_row: AVX-512 == scalar", "[kernels]")
+{
+    if (!simd::cpu_has(simd::path::avx512)) {
+        WARN("skipped: this CPU has no AVX-512");
+        return;
+    }
+    ptoref::testing::splitmix64 r(7);
+    for (ptoref::index half = 1; half <= 70; ++half)
+        for (int trial = 0; trial < 20; ++trial) {
+            const std::size_t n = static_cast<std::size_t>(2 * half);
+            std::vector<float> x(n), c(n), s(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                x[i] = special_or_random(r, trial % 2 ? 6 : 0);
+                c[i] = special_or_random(r, trial % 3 ? 9 : 0);
+                s[i] = special_or_random(r, trial % 3 ? 9 : 0);
+            }
+            std::vector<ptoref::bf16> a(n), b(n);
+            kd::rope_row_scalar(x.data(), c.data(), s.data(), half, a.data());
+            kd::rope_row(x.data(), c.data(), s.data(), half, b.data(), true);
+            for (std::size_t i = 0; i < n; ++i)
+                REQUIRE(a[i].bits == b[i].bits);
+            kd::cast_row_scalar(x.data(), a.data(), static_cast<ptoref::index>(n));
+            kd::cast_row(x.data(), b.data(), static_cast<ptoref::index>(n), true);
+            for (std::size_t i = 0; i < n; ++i)
+                REQUIRE(a[i].bits == b[i].bits);
+        }
 }

@@ -1,6 +1,8 @@
-// The element-wise pieces of the fused attention kernel, each with its scalar definition (the
-// ops' own per-element functions, in the op-by-op program's order) and an AVX-512 path that
-// gives the same bits:
+// The row-wise pieces of the fused attention kernel, each with its scalar definition (the ops'
+// own per-element functions, in the op-by-op program's order) and an AVX-512 path that gives the
+// same bits:
+//   rope_row:         lo = x_lo*cos_lo - x_hi*sin_lo, hi = x_hi*cos_hi + x_lo*sin_hi -> bf16;
+//   cast_row:         fp32 -> bf16 (ties away);
 //   softmax_tile_row: scores row -> fillpad(-inf) -> * scale -> row_max -> exp(x - max) -> bf16
 //                     (ties away) -> widened weights, swapped bf16 pairs, canonical row sum;
 //   merge_row:        o = o * alpha + o_tmp * beta (each product rounded, then the sum);
@@ -58,6 +60,22 @@ inline bf16 to_bf16(float x) noexcept
 }
 
 // ---- scalar definitions -------------------------------------------------------------------
+
+inline void rope_row_scalar(const float* x, const float* cos, const float* sin, index half, bf16* out) noexcept
+{
+    for (index j = 0; j < half; ++j) {
+        const float lo = scalar::sub(mul_r(x[j], cos[j]), mul_r(x[half + j], sin[j]));
+        const float hi = scalar::add(mul_r(x[half + j], cos[half + j]), mul_r(x[j], sin[half + j]));
+        out[j] = to_bf16(lo);
+        out[half + j] = to_bf16(hi);
+    }
+}
+
+inline void cast_row_scalar(const float* x, bf16* out, index n) noexcept
+{
+    for (index d = 0; d < n; ++d)
+        out[d] = to_bf16(x[d]);
+}
 
 // One 64-key row with `valid` keys. Writes the widened bf16 weights p[64], the swapped pairs
 // pairs[32], cur_mi and cur_li; returns whether every weight is in VDPBF16PS's exact range.
@@ -130,6 +148,44 @@ PTOREF_SOFTMAX_TARGET inline __m512i bf16_round_bits512(__m512 x) noexcept
     const __m512i r = _mm512_or_si512(sign, _mm512_srli_epi32(_mm512_add_epi32(mag, _mm512_set1_epi32(0x8000)), 16));
     const __mmask16 nan = _mm512_cmpgt_epi32_mask(mag, _mm512_set1_epi32(0x7f800000));
     return _mm512_mask_blend_epi32(nan, r, _mm512_set1_epi32(0x7fc0));
+}
+
+// Stores 16 bf16 bit patterns held in the low halves of 32-bit lanes.
+PTOREF_SOFTMAX_TARGET inline void store_bf16x16(bf16* out, __m512i b) noexcept
+{
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), _mm512_cvtepi32_epi16(b));
+}
+
+PTOREF_SOFTMAX_TARGET inline void rope_row_avx512(const float* x, const float* cos, const float* sin, index half,
+                                                  bf16* out) noexcept
+{
+    index j = 0;
+    for (; j + 16 <= half; j += 16) {
+        const __m512 xl = _mm512_loadu_ps(x + j), xh = _mm512_loadu_ps(x + half + j);
+        const __m512 a = barrier512(_mm512_mul_ps(xl, _mm512_loadu_ps(cos + j)));
+        const __m512 b = barrier512(_mm512_mul_ps(xh, _mm512_loadu_ps(sin + j)));
+        const __m512 c = barrier512(_mm512_mul_ps(xh, _mm512_loadu_ps(cos + half + j)));
+        const __m512 d = barrier512(_mm512_mul_ps(xl, _mm512_loadu_ps(sin + half + j)));
+        // Any NaN becomes bf16 0x7FC0 in the cast, as the canonical NaN of the scalar ops does.
+        store_bf16x16(out + j, bf16_round_bits512(_mm512_sub_ps(a, b)));
+        store_bf16x16(out + half + j, bf16_round_bits512(_mm512_add_ps(c, d)));
+    }
+    if (j < half) { // the columns no full vector covers
+        for (; j < half; ++j) {
+            const float lo = scalar::sub(mul_r(x[j], cos[j]), mul_r(x[half + j], sin[j]));
+            const float hi = scalar::add(mul_r(x[half + j], cos[half + j]), mul_r(x[j], sin[half + j]));
+            out[j] = to_bf16(lo);
+            out[half + j] = to_bf16(hi);
+        }
+    }
+}
+
+PTOREF_SOFTMAX_TARGET inline void cast_row_avx512(const float* x, bf16* out, index n) noexcept
+{
+    index d = 0;
+    for (; d + 16 <= n; d += 16)
+        store_bf16x16(out + d, bf16_round_bits512(_mm512_loadu_ps(x + d)));
+    cast_row_scalar(x + d, out + d, n - d);
 }
 
 PTOREF_SOFTMAX_TARGET inline bool softmax_tile_row_avx512(const float* raw, index valid, float scale, float* p,
@@ -210,8 +266,7 @@ PTOREF_SOFTMAX_TARGET inline void finish_row_avx512(const float* o, float l, bf1
     const __m512 vl = _mm512_set1_ps(l);
     index d = 0;
     for (; d + 16 <= n; d += 16) {
-        const __m512i b = bf16_round_bits512(_mm512_div_ps(_mm512_loadu_ps(o + d), vl));
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + d), _mm512_cvtepi32_epi16(b));
+        store_bf16x16(out + d, bf16_round_bits512(_mm512_div_ps(_mm512_loadu_ps(o + d), vl)));
     }
     finish_row_scalar(o + d, l, out + d, n - d);
 }
@@ -222,6 +277,26 @@ PTOREF_SOFTMAX_TARGET inline void finish_row_avx512(const float* o, float l, bf1
 #endif
 
 // ---- dispatch -----------------------------------------------------------------------------
+
+inline void rope_row(const float* x, const float* cos, const float* sin, index half, bf16* out, bool vector) noexcept
+{
+#ifdef PTOREF_X86_KERNELS
+    if (vector)
+        return rope_row_avx512(x, cos, sin, half, out);
+#endif
+    (void)vector;
+    rope_row_scalar(x, cos, sin, half, out);
+}
+
+inline void cast_row(const float* x, bf16* out, index n, bool vector) noexcept
+{
+#ifdef PTOREF_X86_KERNELS
+    if (vector)
+        return cast_row_avx512(x, out, n);
+#endif
+    (void)vector;
+    cast_row_scalar(x, out, n);
+}
 
 inline bool softmax_tile_row(const float* raw, index valid, float scale, float* p, std::uint32_t* pairs,
                              float& cur_mi, float& cur_li, bool vector) noexcept
