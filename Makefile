@@ -26,9 +26,10 @@ demo: configure
 
 bench: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DPTOREF_BUILD_BENCH=ON $(CMAKE_FLAGS)
-	cmake --build $(BUILD) -j $(JOBS) --target bench_check_overhead bench_peak
+	cmake --build $(BUILD) -j $(JOBS) --target bench_check_overhead bench_peak bench_attention
 	$(BUILD)/bench/bench_peak | tee $(BUILD)/bench_peak.json
-	$(BUILD)/bench/bench_check_overhead --reps 5 | tee $(BUILD)/bench_check_overhead.json
+	$(BUILD)/bench/bench_check_overhead --reps 20 | tee $(BUILD)/bench_check_overhead.json
+	$(BUILD)/bench/bench_attention --reps 3 | tee $(BUILD)/bench_attention.json
 
 format:
 	clang-format -i $$(git ls-files '*.hpp' '*.cpp')
