@@ -239,7 +239,7 @@ inline int run_cli(int argc, char** argv, variant var)
         const double fs = std::chrono::duration<double>(std::chrono::steady_clock::now() - f0).count();
         std::printf("checks: not run (--fused is the unchecked fast kernel; run without --fused to check)\n");
         std::printf("sha256(attn_out) = %s\n", ptoref::testing::digest(t.attn_out).c_str());
-        std::printf("time: %.3f s (fused, %s threads)\n", fs,
+        std::printf("time: %.6f s (fused, %s threads)\n", fs,
                     threads ? std::to_string(threads).c_str() : "all hardware");
         return write_outputs() ? 0 : 2;
     }
@@ -272,7 +272,7 @@ inline int run_cli(int argc, char** argv, variant var)
     std::printf("%s", ptoref::check::records_to_string(checks.undefined()).c_str());
     std::printf("%s", ptoref::check::records_to_string(checks.stale()).c_str());
     std::printf("sha256(attn_out) = %s\n", ptoref::testing::digest(t.attn_out).c_str());
-    std::printf("time: %.3f s (op by op, %s)\n", seconds,
+    std::printf("time: %.6f s (op by op, %s)\n", seconds,
                 ptoref::check::enabled() ? "checked" : "unchecked: PTOREF_CHECK=off");
     if (!write_outputs())
         return 2;

@@ -82,6 +82,24 @@ TEST_CASE("gemm_f32: every path equals the k-ascending fma chain bit for bit")
     }
 }
 
+TEST_CASE("gemm_f32: overwrite starts every chain at +0 without reading c")
+{
+    ptoref::testing::splitmix64 r(5);
+    for (simd::path p : {simd::path::scalar, simd::path::avx2, simd::path::avx512}) {
+        if (!simd::cpu_has(p))
+            continue;
+        const ix m = 7, n = 70, k = 33;
+        std::vector<float> a(m * k), b(k * n), zero(m * n, 0.0f), junk(m * n, std::bit_cast<float>(0x7fc00000u));
+        for (float& v : a)
+            v = edge_or_random(r);
+        for (float& v : b)
+            v = edge_or_random(r);
+        oracle({a.data(), k, b.data(), n, zero.data(), n, m, n, k});
+        simd::gemm_f32_accumulate({a.data(), k, b.data(), n, junk.data(), n, m, n, k, true}, p);
+        CHECK(same_bits(zero, junk));
+    }
+}
+
 TEST_CASE("gemm_f32: empty shapes touch nothing")
 {
     std::vector<float> c(4, 1.5f);

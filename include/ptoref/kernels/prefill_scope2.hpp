@@ -197,16 +197,15 @@ inline void scope2_unit(const scope2_views& v, index b, index kvh, scope2_scratc
     grow(w.v_diag_f32, T * D);
     grow(w.v_diag_pair, T * half);
 
-    // c (+0) += a @ b on VDPBF16PS when both packed operands are in range, else by fp32 FMAs.
+    // c = a @ b (chains from +0) on VDPBF16PS when both packed operands are in range, else by fp32 FMAs.
     auto gemm = [&](bool pairs_ok, const std::uint32_t* ap, const float* af, index lda_f32, const std::uint32_t* bp,
                     const float* bf, index ldb, float* out, index m, index n, index k) {
-        std::fill(out, out + m * n, 0.0f);
         const double flops = 2.0 * static_cast<double>(m * n * k);
         if (dot && pairs_ok) {
-            simd::gemm_bf16_accumulate({ap, lda_f32 / 2, bp, ldb, out, n, m, n, k / 2});
+            simd::gemm_bf16_accumulate({ap, lda_f32 / 2, bp, ldb, out, n, m, n, k / 2, true});
             dot_flops += flops;
         } else {
-            simd::gemm_f32_accumulate({af, lda_f32, bf, ldb, out, n, m, n, k});
+            simd::gemm_f32_accumulate({af, lda_f32, bf, ldb, out, n, m, n, k, true});
             fma_flops += flops;
         }
     };

@@ -48,6 +48,7 @@ struct gemm_bf16_args {
     float* c;
     index ldc;
     index m, n, k_pairs;
+    bool overwrite = false; // true: c = a @ b, every chain starting at +0 (c is not read)
 };
 
 namespace detail {
@@ -59,7 +60,7 @@ inline void gemm_bf16_scalar_rest(const gemm_bf16_args& p, index j0) noexcept
     auto lo = [](std::uint32_t w) { return std::bit_cast<float>(w << 16); };
     for (index i = 0; i < p.m; ++i)
         for (index j = j0; j < p.n; ++j) {
-            float s = p.c[i * p.ldc + j];
+            float s = p.overwrite ? 0.0f : p.c[i * p.ldc + j];
             for (index kp = 0; kp < p.k_pairs; ++kp) {
                 const std::uint32_t x = p.a[i * p.lda + kp], y = p.b[kp * p.ldb + j];
                 s = std::fma(hi(x), hi(y), s);
@@ -77,7 +78,7 @@ __attribute__((target("avx512f,avx512bf16"), always_inline)) inline void gemm_bf
     __m512 acc[R][V];
     for (int r = 0; r < R; ++r)
         for (int v = 0; v < V; ++v)
-            acc[r][v] = _mm512_loadu_ps(p.c + (i + r) * p.ldc + j + 16 * v);
+            acc[r][v] = p.overwrite ? _mm512_setzero_ps() : _mm512_loadu_ps(p.c + (i + r) * p.ldc + j + 16 * v);
     for (index kp = 0; kp < p.k_pairs; ++kp) {
         __m512i bv[V];
         for (int v = 0; v < V; ++v)

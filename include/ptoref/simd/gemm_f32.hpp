@@ -26,6 +26,7 @@ struct gemm_f32_args {
     float* c;
     index ldc;
     index m, n, k;
+    bool overwrite = false; // true: c = a @ b, every chain starting at +0 (c is not read)
 };
 
 namespace detail {
@@ -35,7 +36,7 @@ inline void gemm_f32_scalar_rest(const gemm_f32_args& p, index i0, index j0) noe
 {
     for (index i = 0; i < p.m; ++i)
         for (index j = i < i0 ? j0 : 0; j < p.n; ++j) {
-            float s = p.c[i * p.ldc + j];
+            float s = p.overwrite ? 0.0f : p.c[i * p.ldc + j];
             for (index kk = 0; kk < p.k; ++kk)
                 s = std::fma(p.a[i * p.lda + kk], p.b[kk * p.ldb + j], s);
             p.c[i * p.ldc + j] = s;
@@ -52,7 +53,7 @@ __attribute__((target("avx512f"), always_inline)) inline void gemm_block_avx512(
     __m512 acc[R][V];
     for (int r = 0; r < R; ++r)
         for (int v = 0; v < V; ++v)
-            acc[r][v] = _mm512_loadu_ps(p.c + (i + r) * p.ldc + j + 16 * v);
+            acc[r][v] = p.overwrite ? _mm512_setzero_ps() : _mm512_loadu_ps(p.c + (i + r) * p.ldc + j + 16 * v);
     for (index kk = 0; kk < p.k; ++kk) {
         __m512 bv[V];
         for (int v = 0; v < V; ++v)
@@ -98,7 +99,7 @@ __attribute__((target("avx2,fma"), always_inline)) inline void gemm_block_avx2(c
     __m256 acc[R][V];
     for (int r = 0; r < R; ++r)
         for (int v = 0; v < V; ++v)
-            acc[r][v] = _mm256_loadu_ps(p.c + (i + r) * p.ldc + j + 8 * v);
+            acc[r][v] = p.overwrite ? _mm256_setzero_ps() : _mm256_loadu_ps(p.c + (i + r) * p.ldc + j + 8 * v);
     for (index kk = 0; kk < p.k; ++kk) {
         __m256 bv[V];
         for (int v = 0; v < V; ++v)
