@@ -104,6 +104,7 @@ struct scope2_scratch {
     std::vector<float> o_tmp;          // [rows][head_dim]
     std::vector<float> o, m, l;        // the online-softmax state per row
     std::vector<float> cur_m, cur_l;
+    std::vector<float> alpha, beta; // the merge's rescaling factors per row
     std::vector<bf16> row_bf16;
 };
 
@@ -166,17 +167,20 @@ inline void scope2_unit(const scope2_views& v, index b, index kvh, scope2_scratc
         for (index j = 0; j < T; ++j) {
             const bf16* kr = v.k_cache + (base + sb * T + j) * D;
             const bf16* vr = v.v_cache + (base + sb * T + j) * D;
-            const bf16* vo = w.v_old.data() + (sb * T + j) * D;
+            k_ok = simd::all_bf16_in_dot_range(kr, D) && k_ok;
+            v_ok = simd::all_bf16_in_dot_range(vr, D) && v_ok;
+            old_ok = simd::all_bf16_in_dot_range(w.v_old.data() + (sb * T + j) * D, D) && old_ok;
             for (index d = 0; d < D; ++d) {
                 kt[d * T + j] = kr[d].to_float();
                 vt[j * D + d] = vr[d].to_float();
-                k_ok = k_ok && simd::bf16_in_dot_range(kr[d].bits);
-                v_ok = v_ok && simd::bf16_in_dot_range(vr[d].bits);
-                old_ok = old_ok && simd::bf16_in_dot_range(vo[d].bits);
-                set_pair_half(vp, D, j, d, vr[d]);
             }
             for (index d = 0; d < D; d += 2)
                 kp[(d / 2) * T + j] = simd::bf16_swapped_pair(kr[d], kr[d + 1]);
+            if (j % 2 == 1) { // V pairs run along keys: rows j - 1 and j
+                const bf16* prev = vr - D;
+                for (index d = 0; d < D; ++d)
+                    vp[(j / 2) * D + d] = simd::bf16_swapped_pair(prev[d], vr[d]);
+            }
         }
         w.k_ok[static_cast<std::size_t>(sb)] = k_ok;
         w.v_ok[static_cast<std::size_t>(sb)] = v_ok;
@@ -191,7 +195,7 @@ inline void scope2_unit(const scope2_views& v, index b, index kvh, scope2_scratc
     grow(w.p_pair, max_rows * T / 2);
     grow(w.o_tmp, max_rows * D);
     grow(w.o, max_rows * D);
-    for (auto* vec : {&w.m, &w.l, &w.cur_m, &w.cur_l})
+    for (auto* vec : {&w.m, &w.l, &w.cur_m, &w.cur_l, &w.alpha, &w.beta})
         grow(*vec, max_rows);
     grow(w.row_bf16, D);
     grow(w.v_diag_f32, T * D);
@@ -220,10 +224,9 @@ inline void scope2_unit(const scope2_views& v, index b, index kvh, scope2_scratc
                 const index r = i * G + h;
                 rope_row(v.q_proj + (b * S + pos) * hidden + (kvh * G + h) * D, v.rope_cos + pos * D,
                          v.rope_sin + pos * D, half, w.row_bf16.data(), vec);
-                for (index d = 0; d < D; ++d) {
+                for (index d = 0; d < D; ++d)
                     w.q_f32[static_cast<std::size_t>(r * D + d)] = w.row_bf16[static_cast<std::size_t>(d)].to_float();
-                    q_ok = q_ok && simd::bf16_in_dot_range(w.row_bf16[static_cast<std::size_t>(d)].bits);
-                }
+                q_ok = simd::all_bf16_in_dot_range(w.row_bf16.data(), D) && q_ok;
                 for (index d = 0; d < D; d += 2)
                     w.q_pair[static_cast<std::size_t>(r * half + d / 2)] = simd::bf16_swapped_pair(
                         w.row_bf16[static_cast<std::size_t>(d)], w.row_bf16[static_cast<std::size_t>(d + 1)]);
@@ -267,25 +270,32 @@ inline void scope2_unit(const scope2_views& v, index b, index kvh, scope2_scratc
                          w.v_diag_pair.data(), w.v_diag_f32.data(), D, w.o_tmp.data() + i * G * D, G, D, T);
                 }
             }
-            // Online-softmax merge, in tile order.
+            // Online-softmax merge, in tile order. alpha and beta of every row first, so their
+            // exps run as one vector call.
+            if (sb > 0) {
+                for (index r = 0; r < rows; ++r) {
+                    const std::size_t i = static_cast<std::size_t>(r);
+                    const float mi_new = scalar::maximum(w.m[i], w.cur_m[i]);
+                    w.alpha[i] = scalar::sub(w.m[i], mi_new);
+                    w.beta[i] = scalar::sub(w.cur_m[i], mi_new);
+                    w.m[i] = mi_new;
+                }
+                simd::exp_cr(w.alpha.data(), w.alpha.data(), static_cast<std::size_t>(rows), path);
+                simd::exp_cr(w.beta.data(), w.beta.data(), static_cast<std::size_t>(rows), path);
+            }
             for (index r = 0; r < rows; ++r) {
+                const std::size_t i = static_cast<std::size_t>(r);
                 float* o = w.o.data() + r * D;
                 const float* ot = w.o_tmp.data() + r * D;
-                float& mi = w.m[static_cast<std::size_t>(r)];
-                float& li = w.l[static_cast<std::size_t>(r)];
-                const float cur_mi = w.cur_m[static_cast<std::size_t>(r)], cur_li = w.cur_l[static_cast<std::size_t>(r)];
                 if (sb == 0) {
                     for (index d = 0; d < D; ++d)
                         o[d] = scalar::canon(ot[d]);
-                    li = cur_li;
-                    mi = cur_mi;
+                    w.l[i] = w.cur_l[i];
+                    w.m[i] = w.cur_m[i];
                 } else {
-                    const float mi_new = scalar::maximum(mi, cur_mi);
-                    const float alpha = scalar::exp(scalar::sub(mi, mi_new));
-                    const float beta = scalar::exp(scalar::sub(cur_mi, mi_new));
-                    li = scalar::add(mul_r(alpha, li), mul_r(beta, cur_li));
+                    const float alpha = w.alpha[i], beta = w.beta[i];
+                    w.l[i] = scalar::add(mul_r(alpha, w.l[i]), mul_r(beta, w.cur_l[i]));
                     merge_row(o, ot, alpha, beta, D, vec);
-                    mi = mi_new;
                 }
             }
         }

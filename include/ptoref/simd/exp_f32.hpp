@@ -51,7 +51,16 @@ __attribute__((target("avx512f"))) inline __m256 exp8_avx512(__m256 x, __mmask8&
     q = _mm512_fmadd_pd(r, q, _mm512_set1_pd(m::exp_poly[1]));
     q = _mm512_fmadd_pd(r, q, _mm512_set1_pd(m::exp_poly[0]));
     const __m512d p = _mm512_fmadd_pd(r, q, _mm512_set1_pd(1.0));
-    const __m512d hi = _mm512_i64gather_pd(_mm512_and_si512(k, _mm512_set1_epi64(63)), m::exp2_hi, 8);
+    // exp2_hi[k & 63] from registers: four 16-entry two-source permutes (index bits 0-3), then
+    // bits 4 and 5 pick among them. Faster than a gather, same values.
+    const __m512i j = _mm512_and_si512(k, _mm512_set1_epi64(63));
+    const __m512d q0 = _mm512_permutex2var_pd(_mm512_loadu_pd(m::exp2_hi), j, _mm512_loadu_pd(m::exp2_hi + 8));
+    const __m512d q1 = _mm512_permutex2var_pd(_mm512_loadu_pd(m::exp2_hi + 16), j, _mm512_loadu_pd(m::exp2_hi + 24));
+    const __m512d q2 = _mm512_permutex2var_pd(_mm512_loadu_pd(m::exp2_hi + 32), j, _mm512_loadu_pd(m::exp2_hi + 40));
+    const __m512d q3 = _mm512_permutex2var_pd(_mm512_loadu_pd(m::exp2_hi + 48), j, _mm512_loadu_pd(m::exp2_hi + 56));
+    const __mmask8 b4 = _mm512_test_epi64_mask(j, _mm512_set1_epi64(16));
+    const __mmask8 b5 = _mm512_test_epi64_mask(j, _mm512_set1_epi64(32));
+    const __m512d hi = _mm512_mask_blend_pd(b5, _mm512_mask_blend_pd(b4, q0, q1), _mm512_mask_blend_pd(b4, q2, q3));
     const __m512d scale = _mm512_castsi512_pd(
         _mm512_slli_epi64(_mm512_srli_epi64(_mm512_add_epi64(k, _mm512_set1_epi64(exp_scale_bias)), 6), 52));
     const __m512d y = _mm512_mul_pd(_mm512_mul_pd(hi, scale), p);

@@ -32,6 +32,17 @@ constexpr bool bf16_in_dot_range(std::uint16_t bits) noexcept
     return mag == 0 || (mag >= 0x2600u && mag <= 0x5780u);
 }
 
+// Whether all n values pass bf16_in_dot_range; branch-free integer code the compiler vectorises.
+inline bool all_bf16_in_dot_range(const bf16* p, index n) noexcept
+{
+    unsigned bad = 0;
+    for (index i = 0; i < n; ++i) {
+        const unsigned mag = p[i].bits & 0x7fffu;
+        bad |= static_cast<unsigned>(mag != 0) & static_cast<unsigned>(mag - 0x2600u > 0x3180u);
+    }
+    return bad == 0;
+}
+
 // One 32-bit pair holding x[k] in the high half and x[k+1] in the low half (see above).
 constexpr std::uint32_t bf16_swapped_pair(bf16 first, bf16 second) noexcept
 {
