@@ -133,6 +133,12 @@ PTOREF_SOFTMAX_TARGET inline __m512 barrier512(__m512 x) noexcept
     return x;
 }
 
+// Two 8-float halves into one register (AVX-512F only: through the double view).
+PTOREF_SOFTMAX_TARGET inline __m512 join256(__m256 lo, __m256 hi) noexcept
+{
+    return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(lo)), _mm256_castps_pd(hi), 1));
+}
+
 PTOREF_SOFTMAX_TARGET inline __m512 canon512(__m512 x) noexcept
 {
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x,
@@ -215,15 +221,28 @@ PTOREF_SOFTMAX_TARGET inline bool softmax_tile_row_avx512(const float* raw, inde
             mx = pos_zero ? 0.0f : -0.0f;
         }
     }
-    alignas(64) float x[softmax_tile];
     const __m512 vmx = _mm512_set1_ps(mx);
-    for (int v = 0; v < V; ++v)
-        _mm512_store_ps(x + 16 * v, canon512(_mm512_sub_ps(s[v], vmx)));
-    simd::exp_cr(x, x, softmax_tile);
     __m512 lanes = _mm512_castsi512_ps(_mm512_set1_epi32(static_cast<int>(0x80000000u))); // -0
     __mmask16 bad = 0;
     for (int v = 0; v < V; ++v) {
-        const __m512i b = bf16_round_bits512(_mm512_load_ps(x + 16 * v));
+        // exp in registers, 8 lanes at a time; lanes the vector code cannot certify go scalar.
+        const __m512 x = canon512(_mm512_sub_ps(s[v], vmx));
+        __mmask8 ok_lo, ok_hi;
+        const __m256 e_lo = simd::detail::exp8_avx512(_mm512_castps512_ps256(x), ok_lo);
+        const __m256 e_hi =
+            simd::detail::exp8_avx512(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1)), ok_hi);
+        __m512 e = join256(e_lo, e_hi);
+        if ((ok_lo & ok_hi) != 0xff) [[unlikely]] {
+            alignas(64) float xs[16], es[16];
+            _mm512_store_ps(xs, x);
+            _mm512_store_ps(es, e);
+            const unsigned ok = static_cast<unsigned>(ok_lo) | (static_cast<unsigned>(ok_hi) << 8);
+            for (int l = 0; l < 16; ++l)
+                if (!((ok >> l) & 1))
+                    es[l] = math::exp_cr(xs[l]);
+            e = _mm512_load_ps(es);
+        }
+        const __m512i b = bf16_round_bits512(e);
         const __m512 w = _mm512_castsi512_ps(_mm512_slli_epi32(b, 16));
         _mm512_storeu_ps(p + 16 * v, w);
         lanes = canon512(_mm512_add_ps(lanes, w));
@@ -237,14 +256,15 @@ PTOREF_SOFTMAX_TARGET inline bool softmax_tile_row_avx512(const float* raw, inde
                                            _mm512_srli_epi64(b, 32));
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(pairs + 8 * v), _mm512_cvtepi64_epi32(pr));
     }
-    // The fixed tree over the 16 lanes, as canonical_row_sum ends.
-    alignas(64) float l[16];
-    _mm512_store_ps(l, lanes);
-    for (int w = 8; w >= 1; w /= 2)
-        for (int i = 0; i < w; ++i)
-            l[i] = scalar::add(l[i], l[i + w]);
+    // The fixed tree over the 16 lanes, as canonical_row_sum ends: lane l += lane l + w for
+    // w = 8, 4, 2, 1, each step one vector add of two halves (a NaN stays a NaN; canonical below).
+    const __m256 h8 = _mm256_add_ps(_mm512_castps512_ps256(lanes),
+                                    _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(lanes), 1)));
+    const __m128 h4 = _mm_add_ps(_mm256_castps256_ps128(h8), _mm256_extractf128_ps(h8, 1));
+    const __m128 h2 = _mm_add_ps(h4, _mm_movehl_ps(h4, h4));
+    const __m128 h1 = _mm_add_ss(h2, _mm_shuffle_ps(h2, h2, 1));
     cur_mi = mx;
-    cur_li = l[0];
+    cur_li = scalar::canon(_mm_cvtss_f32(h1));
     return bad == 0;
 }
 
