@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test demo bench clean format
+.PHONY: all deps configure build test demo bench repro clean format
 
 all: build
 
@@ -30,6 +30,11 @@ bench: deps
 	$(BUILD)/bench/bench_peak | tee $(BUILD)/bench_peak.json
 	$(BUILD)/bench/bench_check_overhead --reps 20 | tee $(BUILD)/bench_check_overhead.json
 	$(BUILD)/bench/bench_attention --reps 3 | tee $(BUILD)/bench_attention.json
+
+# The reproducibility matrix: compilers x flags x SIMD paths x schedules x aarch64 (qemu), every
+# cell against tests/digests.txt (docs/reproducibility.md).
+repro: deps
+	scripts/repro.sh
 
 format:
 	clang-format -i $$(git ls-files '*.hpp' '*.cpp')

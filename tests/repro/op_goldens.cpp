@@ -1,0 +1,249 @@
+// Op-level golden cases for the reproducibility matrix: every op of the DSL on edge values (signed
+// zeros, infinities, NaNs with payloads, subnormals, rounding ties, overflow and underflow
+// thresholds) and on splitmix64 bit patterns, each output reduced to its SHA-256.
+//   op_goldens                 prints "<sha256>  op/<case>" lines (the format of tests/digests.txt)
+//   op_goldens --check FILE    compares against FILE's "op/" entries; exit 0 all match, 1 otherwise
+// Inputs come from integer bit patterns only, so no compiler flag can change them.
+#include <ptoref/ptoref.hpp>
+#include <ptoref/testing/digest.hpp>
+#include <ptoref/testing/digest_file.hpp>
+#include <ptoref/testing/random.hpp>
+
+#include <bit>
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace pl = ptoref::pl;
+using ix = ptoref::index;
+
+namespace {
+
+std::map<std::string, std::string> results;
+
+template <class T>
+void record(const std::string& name, const pl::Tensor<T>& t)
+{
+    results["op/" + name] = ptoref::testing::digest(t);
+}
+
+// Edge values of fp32, then random bit patterns up to `total` values (0: the edges only).
+std::vector<float> edge_floats(std::size_t total, std::uint64_t seed)
+{
+    const std::uint32_t bits[] = {
+        0x00000000u, 0x80000000u, 0x7f800000u, 0xff800000u, 0x7fc00000u, 0xffc00000u, 0x7fa00001u, 0xffc12345u,
+        0x00000001u, 0x80000001u, 0x007fffffu, 0x807fffffu, 0x00800000u, 0x80800000u, 0x7f7fffffu, 0xff7fffffu,
+        0x3f800000u, 0xbf800000u, 0x3f000000u, 0xbfc00000u, 0x40490fdbu, 0xc0490fdbu,
+        0x3f808000u, 0x3f818000u, 0xbf808000u, 0x3f800001u, // bf16 ties (even and odd), a tie below
+        0x3f801000u, 0x3f803000u,                           // fp16 ties
+        0x42b17217u, 0x42b17218u, 0xc2cff1b5u, 0xc2d00000u, // exp overflow / underflow edges
+        0x4b000001u, 0xcb000001u, 0x4effffffu, 0xcf000000u, 0x4f000000u, // int32 conversion edges
+        0x3effffffu, 0x3f7fffffu, 0x3fc00000u, 0x40200000u, 0xc0200000u, // x.5 ties for rounding to int
+        0x1e800000u, 0x9e800000u, 0x5f000000u, 0xdf000000u, // squares under- and overflow
+    };
+    std::vector<float> v;
+    for (std::uint32_t b : bits)
+        v.push_back(std::bit_cast<float>(b));
+    ptoref::testing::splitmix64 r(seed);
+    while (v.size() < total)
+        v.push_back(std::bit_cast<float>(static_cast<std::uint32_t>(r.next())));
+    return v;
+}
+
+// Moderate values (no overflow), for ops where edge values would make every result NaN/inf.
+std::vector<float> moderate_floats(std::size_t n, std::uint64_t seed)
+{
+    ptoref::testing::splitmix64 r(seed);
+    std::vector<float> v(n);
+    for (float& x : v) {
+        const std::uint64_t u = r.next();
+        const std::uint32_t exp = 120u + static_cast<std::uint32_t>(u % 14); // 2^-7 .. 2^6
+        x = std::bit_cast<float>(static_cast<std::uint32_t>(((u >> 63) << 31) | (exp << 23) | ((u >> 8) & 0x7fffff)));
+    }
+    return v;
+}
+
+pl::Tensor<float> tensor(const std::vector<float>& v, const ptoref::dims& shape)
+{
+    return ptoref::tensor_from<float>(shape, v);
+}
+
+void elementwise()
+{
+    const std::vector<float> e = edge_floats(64, 1);
+    const ix n = static_cast<ix>(e.size());
+    auto col = tensor(e, {n, 1}), row = tensor(e, {1, n}), vec = tensor(e, {n});
+    // Every pair of edge values, through broadcasting.
+    record("add", pl::add(col, row));
+    record("sub", pl::sub(col, row));
+    record("mul", pl::mul(col, row));
+    record("div", pl::div(col, row));
+    record("maximum", pl::maximum(col, row));
+    record("minimum", pl::minimum(col, row));
+    record("add_scalar", pl::add(vec, 0.1));
+    record("mul_scalar", pl::mul(vec, 3.0f));
+    record("neg", pl::neg(vec));
+    record("abs", pl::abs(vec));
+    // Unary transcendentals on edges plus 4096 random patterns.
+    auto wide = tensor(edge_floats(4096, 2), {64, 64});
+    record("exp", pl::exp(wide));
+    record("log", pl::log(wide));
+    record("sqrt", pl::sqrt(wide));
+    record("rsqrt", pl::rsqrt(wide));
+    record("recip", pl::recip(wide));
+    // bf16 / fp16 arithmetic (computed in fp32, rounded once).
+    auto cb = pl::cast(col, pl::BF16, ptoref::cast_mode::rint), rb = pl::cast(row, pl::BF16, ptoref::cast_mode::rint);
+    record("add_bf16", pl::add(cb, rb));
+    record("mul_bf16", pl::mul(cb, rb));
+    record("exp_bf16", pl::exp(pl::cast(wide, pl::BF16, ptoref::cast_mode::rint)));
+    auto ch = pl::cast(col, pl::FP16, ptoref::cast_mode::rint), rh = pl::cast(row, pl::FP16, ptoref::cast_mode::rint);
+    record("div_fp16", pl::div(ch, rh));
+    // int32: wrapping, truncating division (no zero divisors).
+    ptoref::testing::splitmix64 r(3);
+    std::vector<std::int32_t> ia(256), ib(256);
+    for (std::size_t i = 0; i < ia.size(); ++i) {
+        ia[i] = static_cast<std::int32_t>(static_cast<std::uint32_t>(r.next()));
+        ib[i] = static_cast<std::int32_t>(static_cast<std::uint32_t>(r.next()) | 1u);
+    }
+    ia[0] = INT32_MIN;
+    ib[0] = -1;
+    auto ta = ptoref::tensor_from<std::int32_t>({256}, ia), tb = ptoref::tensor_from<std::int32_t>({256}, ib);
+    record("add_int32", pl::add(ta, tb));
+    record("mul_int32", pl::mul(ta, tb));
+    record("div_int32", pl::div(ta, tb));
+    record("abs_int32", pl::abs(ta));
+}
+
+void broadcasts_and_reductions()
+{
+    const std::vector<float> e = edge_floats(64, 4);
+    const ix n = static_cast<ix>(e.size());
+    auto x = tensor(moderate_floats(static_cast<std::size_t>(n * n), 5), {n, n});
+    auto xe = pl::add(tensor(e, {n, 1}), tensor(moderate_floats(static_cast<std::size_t>(n), 6), {1, n}));
+    auto rv = tensor(e, {n, 1}), cv = tensor(e, {1, n});
+    record("row_expand_add", pl::row_expand_add(x, rv));
+    record("row_expand_sub", pl::row_expand_sub(x, rv));
+    record("row_expand_mul", pl::row_expand_mul(x, rv));
+    record("row_expand_div", pl::row_expand_div(x, rv));
+    record("col_expand_add", pl::col_expand_add(x, cv));
+    record("col_expand_sub", pl::col_expand_sub(x, cv));
+    record("col_expand_mul", pl::col_expand_mul(x, cv));
+    record("col_expand_div", pl::col_expand_div(x, cv));
+    record("row_max", pl::row_max(xe));
+    record("row_min", pl::row_min(xe));
+    record("row_sum", pl::row_sum(x));  // rounding-order sensitive: the canonical 16-lane order
+    record("row_sum_edges", pl::row_sum(xe));
+    record("row_sum_bf16", pl::row_sum(pl::cast(x, pl::BF16, ptoref::cast_mode::rint)));
+    // Rows of every length 1..40: the lanes and the tree see partial widths.
+    for (ix len : {1, 2, 15, 16, 17, 31, 33, 40})
+        record("row_sum_len" + std::to_string(len),
+               pl::row_sum(tensor(moderate_floats(static_cast<std::size_t>(3 * len), 7 + static_cast<std::uint64_t>(len)),
+                                  {3, len})));
+}
+
+void matmuls()
+{
+    auto a = tensor(moderate_floats(24 * 70, 10), {24, 70});
+    auto b = tensor(moderate_floats(70 * 40, 11), {70, 40});
+    record("matmul_fp32", pl::matmul(a, b));
+    record("matmul_fp32_a_trans", pl::matmul(pl::transpose(a, 0, 1), b, pl::FP32, true, false));
+    record("matmul_fp32_b_trans", pl::matmul(a, pl::transpose(b, 0, 1), pl::FP32, false, true));
+    auto ab = pl::cast(a, pl::BF16, ptoref::cast_mode::rint), bb = pl::cast(b, pl::BF16, ptoref::cast_mode::rint);
+    record("matmul_bf16_fp32", pl::matmul(ab, bb, pl::FP32));
+    record("matmul_bf16_bf16", pl::matmul(ab, bb));
+    auto acc = pl::matmul(pl::slice(ab, {24, 30}, {0, 0}), pl::slice(bb, {30, 40}, {0, 0}), pl::FP32);
+    record("matmul_acc_bf16", pl::matmul_acc(acc, pl::slice(ab, {24, 40}, {0, 30}), pl::slice(bb, {40, 40}, {30, 0})));
+    // Edge values through a matmul: NaN/inf propagation and signed zeros of the chain.
+    const std::vector<float> e = edge_floats(0, 0);
+    const ix n = static_cast<ix>(e.size());
+    record("matmul_edges", pl::matmul(tensor(e, {1, n}), tensor(e, {n, 1})));
+    record("matmul_edges_outer", pl::matmul(tensor(e, {n, 1}), tensor(e, {1, n})));
+}
+
+void casts()
+{
+    auto x = tensor(edge_floats(4096, 20), {4096});
+    const ptoref::cast_mode modes[] = {ptoref::cast_mode::none,  ptoref::cast_mode::rint,  ptoref::cast_mode::round,
+                                       ptoref::cast_mode::floor, ptoref::cast_mode::ceil,  ptoref::cast_mode::trunc,
+                                       ptoref::cast_mode::odd};
+    const char* names[] = {"none", "rint", "round", "floor", "ceil", "trunc", "odd"};
+    auto xi = pl::cast(x, pl::INT32, ptoref::cast_mode::trunc);
+    for (int m = 0; m < 7; ++m) {
+        const std::string s = names[m];
+        record("cast_fp32_bf16_" + s, pl::cast(x, pl::BF16, modes[m]));
+        record("cast_fp32_fp16_" + s, pl::cast(x, pl::FP16, modes[m]));
+        record("cast_fp32_int32_" + s, pl::cast(x, pl::INT32, modes[m]));
+        record("cast_int32_fp32_" + s, pl::cast(xi, pl::FP32, modes[m]));
+        record("cast_int32_bf16_" + s, pl::cast(xi, pl::BF16, modes[m]));
+        record("cast_fp16_bf16_" + s, pl::cast(pl::cast(x, pl::FP16, ptoref::cast_mode::rint), pl::BF16, modes[m]));
+        record("cast_bf16_fp16_" + s, pl::cast(pl::cast(x, pl::BF16, ptoref::cast_mode::rint), pl::FP16, modes[m]));
+    }
+    record("cast_bf16_fp32", pl::cast(pl::cast(x, pl::BF16, ptoref::cast_mode::rint), pl::FP32));
+}
+
+void data_movement()
+{
+    auto x = tensor(edge_floats(64, 30), {8, 8});
+    record("full_fp32", pl::full({3, 5}, pl::FP32, 0.1));
+    record("full_bf16", pl::full({3, 5}, pl::BF16, 0.1));
+    auto part = pl::slice(x, {8, 8}, {0, 0}, {5, 3});
+    record("fillpad_min", pl::fillpad(part, pl::PadValue::min));
+    record("fillpad_max", pl::fillpad(part, pl::PadValue::max));
+    record("fillpad_zero", pl::fillpad(part, pl::PadValue::zero));
+    record("concat", pl::concat(x, pl::neg(x)));
+    record("transpose_copy", pl::cast(pl::transpose(x, 0, 1), pl::FP32));
+    record("reshape_copy", pl::reshape(pl::transpose(x, 0, 1), {4, 16}));
+    auto target = pl::full({10, 10}, pl::FP32, -1.0);
+    target = pl::assemble(target, part, {1, 2});
+    record("assemble_valid_region", target);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    try {
+        elementwise();
+        broadcasts_and_reductions();
+        matmuls();
+        casts();
+        data_movement();
+    } catch (const ptoref::error& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 2;
+    }
+    if (argc == 3 && std::string(argv[1]) == "--check") {
+        std::vector<ptoref::testing::digest_entry> want;
+        try {
+            for (auto& e : ptoref::testing::read_digests(argv[2]))
+                if (e.name.rfind("op/", 0) == 0)
+                    want.push_back(e);
+        } catch (const ptoref::error& e) {
+            std::fprintf(stderr, "error: %s\n", e.what());
+            return 2;
+        }
+        // Cases computed here but absent from the file are errors too: the file must cover them.
+        std::size_t unpinned = 0;
+        for (const auto& [name, sha] : results) {
+            bool found = false;
+            for (const auto& e : want)
+                found = found || e.name == name;
+            if (!found) {
+                std::printf("UNPINNED %s (%s)\n", name.c_str(), sha.c_str());
+                ++unpinned;
+            }
+        }
+        const auto bad = ptoref::testing::compare_digests(want, results);
+        std::printf("%s", ptoref::testing::digest_report(bad, want.size()).c_str());
+        return bad.empty() && unpinned == 0 ? 0 : 1;
+    }
+    if (argc != 1) {
+        std::fprintf(stderr, "usage: %s [--check DIGESTS]\n", argv[0]);
+        return 2;
+    }
+    for (const auto& [name, sha] : results)
+        std::printf("%s\n", ptoref::testing::digest_line(sha, name).c_str());
+    return 0;
+}
