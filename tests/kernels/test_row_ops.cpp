@@ -2,6 +2,7 @@
 // a tile row, rows mixing NaN, infinities, signed zeros, subnormals and huge values, and the merge
 // and final-divide steps on the same kind of data.
 #include <ptoref/kernels/row_ops.hpp>
+#include <ptoref/simd/exp_f32.hpp>
 #include <ptoref/testing/random.hpp>
 
 #include <catch2/catch.hpp>
@@ -9,6 +10,8 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
+#include <thread>
 #include <vector>
 
 namespace kd = ptoref::kernels::detail;
@@ -154,4 +157,67 @@ TEST_CASE("rope_row and cast_row: AVX-512 == scalar", "[kernels]")
             for (std::size_t i = 0; i < n; ++i)
                 REQUIRE(a[i].bits == b[i].bits);
         }
+}
+
+namespace {
+
+// Mismatches of exp_bf16_row's vector path against bf16(exp_cr(x)) over bit patterns [lo, hi).
+// The reference uses simd::exp_cr, itself proven equal to math::exp_cr on all inputs.
+std::uint64_t exp_bf16_sweep(std::uint64_t lo, std::uint64_t hi, std::uint32_t& first)
+{
+    constexpr std::size_t chunk = 1 << 16;
+    std::vector<float> x(chunk), e(chunk);
+    std::vector<ptoref::bf16> got(chunk);
+    std::uint64_t bad = 0;
+    for (std::uint64_t base = lo; base < hi; base += chunk) {
+        for (std::size_t i = 0; i < chunk; ++i)
+            x[i] = std::bit_cast<float>(static_cast<std::uint32_t>(base + i));
+        simd::exp_cr(x.data(), e.data(), chunk);
+        kd::exp_bf16_row(x.data(), got.data(), chunk, true);
+        for (std::size_t i = 0; i < chunk; ++i)
+            if (got[i].bits != kd::to_bf16(ptoref::detail::scalar::canon(e[i])).bits && bad++ == 0)
+                first = static_cast<std::uint32_t>(base + i);
+    }
+    return bad;
+}
+
+} // namespace
+
+TEST_CASE("exp_bf16_row: the float evaluation with its bf16 interval test == bf16(exp_cr(x)), special values",
+          "[kernels]")
+{
+    const float xs[] = {0.0f, -0.0f, -1e-30f, -0.5f, -1.0f, -85.9f, -86.0f, -86.1f, -87.5f, -104.0f, -200.0f,
+                        -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity(), 1.0f,
+                        88.0f, std::bit_cast<float>(0x7fc00000u), std::bit_cast<float>(0xffc00001u),
+                        std::bit_cast<float>(0x80000001u)};
+    std::vector<float> in;
+    for (int rep = 0; rep < 2; ++rep)
+        for (float x : xs)
+            in.push_back(x);
+    std::vector<ptoref::bf16> a(in.size()), b(in.size());
+    kd::exp_bf16_row(in.data(), a.data(), static_cast<ptoref::index>(in.size()), false);
+    if (simd::cpu_has(simd::path::avx512)) {
+        kd::exp_bf16_row(in.data(), b.data(), static_cast<ptoref::index>(in.size()), true);
+        for (std::size_t i = 0; i < in.size(); ++i)
+            REQUIRE(a[i].bits == b[i].bits);
+    }
+    CHECK(a[0].bits == 0x3f80u);  // e^0 = 1
+    CHECK(a[11].bits == 0x0000u); // e^-inf = +0
+    CHECK(a[15].bits == 0x7fc0u); // NaN
+}
+
+TEST_CASE("exp_bf16_row == bf16(exp_cr(x)) on all 2^32 inputs", "[.][exhaustive]")
+{
+    if (!simd::cpu_has(simd::path::avx512)) {
+        WARN("skipped: this CPU has no AVX-512 (the scalar definition is the only path)");
+        return;
+    }
+    constexpr std::uint64_t half = std::uint64_t{1} << 31;
+    std::uint32_t first[2] = {0, 0};
+    std::uint64_t bad[2] = {0, 0};
+    std::thread t([&] { bad[1] = exp_bf16_sweep(half, 2 * half, first[1]); });
+    bad[0] = exp_bf16_sweep(0, half, first[0]);
+    t.join();
+    INFO("first mismatch at input bits " << std::hex << (bad[0] ? first[0] : first[1]));
+    CHECK(bad[0] + bad[1] == 0);
 }

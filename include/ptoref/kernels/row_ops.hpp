@@ -104,6 +104,12 @@ inline bool softmax_tile_row_scalar(const float* raw, index valid, float scale, 
     return ok;
 }
 
+// bf16(exp(x)) with the default cast, as the softmax computes its weights.
+inline bf16 exp_bf16_scalar(float x) noexcept
+{
+    return to_bf16(scalar::exp(x));
+}
+
 inline void merge_row_scalar(float* o, const float* o_tmp, float alpha, float beta, index n) noexcept
 {
     for (index d = 0; d < n; ++d)
@@ -131,12 +137,6 @@ PTOREF_SOFTMAX_TARGET inline __m512 barrier512(__m512 x) noexcept
 {
     asm("" : "+v"(x));
     return x;
-}
-
-// Two 8-float halves into one register (AVX-512F only: through the double view).
-PTOREF_SOFTMAX_TARGET inline __m512 join256(__m256 lo, __m256 hi) noexcept
-{
-    return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(lo)), _mm256_castps_pd(hi), 1));
 }
 
 PTOREF_SOFTMAX_TARGET inline __m512 canon512(__m512 x) noexcept
@@ -194,6 +194,57 @@ PTOREF_SOFTMAX_TARGET inline void cast_row_avx512(const float* x, bf16* out, ind
     cast_row_scalar(x + d, out + d, n - d);
 }
 
+// bf16 bits (ties away) of exp_cr(x), 16 lanes, without computing exp_cr itself: the weights of
+// the softmax are only ever used as bf16. A float evaluation y of e^x (Cody-Waite reduction by
+// ln2, degree-6 Taylor polynomial, exact scaling; relative error < 2^-20 for -86 <= x <= 0) and
+// the interval y(1 -+ 2^-17) that contains e^x: float rounding and then bf16 rounding are both
+// monotonic, so when both ends give the same bf16, e^x — and exp_cr(x), the float nearest to
+// it — gives it too. Other lanes (about 1 in 500 near a bf16 midpoint, x outside [-86, 0], NaN)
+// take the definition, bf16(exp_cr(x)). Checked against the definition on all 2^32 inputs.
+PTOREF_SOFTMAX_TARGET inline __m512i exp_bf16_bits512(__m512 x) noexcept
+{
+    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(0x1.715476p+0f)),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0x1.62e400p-1f), x); // n * ln2_hi is exact
+    r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0x1.7f7d1cp-20f), r);
+    __m512 p = _mm512_set1_ps(0x1.6c16c2p-10f); // 1/720
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0x1.111112p-7f)); // 1/120
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0x1.555556p-5f)); // 1/24
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0x1.555556p-3f)); // 1/6
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    const __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
+    const __m512 y = _mm512_mul_ps(p, _mm512_castsi512_ps(e));
+    const __m512i lo = _mm512_castps_si512(_mm512_mul_ps(y, _mm512_set1_ps(1.0f - 0x1p-17f)));
+    const __m512i hi = _mm512_castps_si512(_mm512_mul_ps(y, _mm512_set1_ps(1.0f + 0x1p-17f)));
+    const __m512i half = _mm512_set1_epi32(0x8000);
+    const __m512i b_lo = _mm512_srli_epi32(_mm512_add_epi32(lo, half), 16); // positive, finite
+    const __m512i b_hi = _mm512_srli_epi32(_mm512_add_epi32(hi, half), 16);
+    const __mmask16 ok = _mm512_cmpeq_epi32_mask(b_lo, b_hi) &
+                         _mm512_cmp_ps_mask(x, _mm512_set1_ps(-86.0f), _CMP_GE_OQ) &
+                         _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LE_OQ);
+    if (ok == 0xffff) [[likely]]
+        return b_lo;
+    alignas(64) float xs[16];
+    alignas(64) std::uint32_t bs[16];
+    _mm512_store_ps(xs, x);
+    _mm512_store_si512(bs, b_lo);
+    for (int l = 0; l < 16; ++l)
+        if (!((ok >> l) & 1))
+            bs[l] = to_bf16(scalar::exp(xs[l])).bits;
+    return _mm512_load_si512(bs);
+}
+
+// Whole groups of 16; returns how many elements were done.
+PTOREF_SOFTMAX_TARGET inline index exp_bf16_row_avx512(const float* in, bf16* out, index n) noexcept
+{
+    index i = 0;
+    for (; i + 16 <= n; i += 16)
+        store_bf16x16(out + i, exp_bf16_bits512(_mm512_loadu_ps(in + i)));
+    return i;
+}
+
 PTOREF_SOFTMAX_TARGET inline bool softmax_tile_row_avx512(const float* raw, index valid, float scale, float* p,
                                                           std::uint32_t* pairs, float& cur_mi, float& cur_li) noexcept
 {
@@ -225,24 +276,7 @@ PTOREF_SOFTMAX_TARGET inline bool softmax_tile_row_avx512(const float* raw, inde
     __m512 lanes = _mm512_castsi512_ps(_mm512_set1_epi32(static_cast<int>(0x80000000u))); // -0
     __mmask16 bad = 0;
     for (int v = 0; v < V; ++v) {
-        // exp in registers, 8 lanes at a time; lanes the vector code cannot certify go scalar.
-        const __m512 x = canon512(_mm512_sub_ps(s[v], vmx));
-        __mmask8 ok_lo, ok_hi;
-        const __m256 e_lo = simd::detail::exp8_avx512(_mm512_castps512_ps256(x), ok_lo);
-        const __m256 e_hi =
-            simd::detail::exp8_avx512(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1)), ok_hi);
-        __m512 e = join256(e_lo, e_hi);
-        if ((ok_lo & ok_hi) != 0xff) [[unlikely]] {
-            alignas(64) float xs[16], es[16];
-            _mm512_store_ps(xs, x);
-            _mm512_store_ps(es, e);
-            const unsigned ok = static_cast<unsigned>(ok_lo) | (static_cast<unsigned>(ok_hi) << 8);
-            for (int l = 0; l < 16; ++l)
-                if (!((ok >> l) & 1))
-                    es[l] = math::exp_cr(xs[l]);
-            e = _mm512_load_ps(es);
-        }
-        const __m512i b = bf16_round_bits512(e);
+        const __m512i b = exp_bf16_bits512(canon512(_mm512_sub_ps(s[v], vmx)));
         const __m512 w = _mm512_castsi512_ps(_mm512_slli_epi32(b, 16));
         _mm512_storeu_ps(p + 16 * v, w);
         lanes = canon512(_mm512_add_ps(lanes, w));
@@ -297,6 +331,19 @@ PTOREF_SOFTMAX_TARGET inline void finish_row_avx512(const float* o, float l, bf1
 #endif
 
 // ---- dispatch -----------------------------------------------------------------------------
+
+// out[i] = exp_bf16_scalar(in[i]); the vector path computes whole groups of 16.
+inline void exp_bf16_row(const float* in, bf16* out, index n, bool vector) noexcept
+{
+    index i = 0;
+#ifdef PTOREF_X86_KERNELS
+    if (vector)
+        i = exp_bf16_row_avx512(in, out, n);
+#endif
+    (void)vector;
+    for (; i < n; ++i)
+        out[i] = exp_bf16_scalar(in[i]);
+}
 
 inline void rope_row(const float* x, const float* cos, const float* sin, index half, bf16* out, bool vector) noexcept
 {
