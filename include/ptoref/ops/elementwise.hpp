@@ -13,6 +13,7 @@
 
 #include "ptoref/ops/operand.hpp"
 #include "ptoref/ops/scalar.hpp"
+#include "ptoref/simd/exp_f32.hpp"
 
 namespace ptoref {
 namespace detail {
@@ -53,6 +54,17 @@ Tensor<T> unary_op(const Tensor<T>& a, std::string_view op, const source_locatio
     const index n = da.size();
     for (index i = 0; i < n; ++i)
         o[i] = f(da.data[i]);
+    finish_output(out, da.defined, op, loc, da.origin);
+    return Tensor<T>(out.storage_ptr(), out.shape(), out.strides(), 0, a.valid_shape());
+}
+
+// unary_op for kernels that take a whole array: f(in, out, n).
+template <class T, class F>
+Tensor<T> unary_op_array(const Tensor<T>& a, std::string_view op, const source_location& loc, F f)
+{
+    const dense<T> da = read_dense(a, op, loc);
+    Tensor<T> out = new_tensor<T>(a.shape(), op, loc);
+    f(da.data, out.storage().data(), da.size());
     finish_output(out, da.defined, op, loc, da.origin);
     return Tensor<T>(out.storage_ptr(), out.shape(), out.strides(), 0, a.valid_shape());
 }
@@ -158,7 +170,18 @@ Tensor<T> abs(const Tensor<T>& x, source_location loc = source_location::current
         return detail::unary_op(x, DSL, loc, [](T a) { return detail::scalar::NAME(a); });                             \
     }
 
-PTOREF_FLOAT_UNARY_OP(exp, "pl::exp")
+// exp on FP32 runs the SIMD exp_cr (simd/exp_f32.hpp: the same bits on all 2^32 inputs).
+template <element_type T>
+Tensor<T> exp(const Tensor<T>& x, source_location loc = source_location::current())
+{
+    static_assert(float_element<T>, "pl::exp is defined for floating-point tensors; cast INT32 to FP32 first");
+    if constexpr (std::is_same_v<T, float>)
+        return detail::unary_op_array(x, "pl::exp", loc, [](const float* in, float* out, index n) {
+            simd::exp_cr(in, out, static_cast<std::size_t>(n));
+        });
+    else
+        return detail::unary_op(x, "pl::exp", loc, [](T a) { return detail::scalar::exp(a); });
+}
 PTOREF_FLOAT_UNARY_OP(log, "pl::log")
 PTOREF_FLOAT_UNARY_OP(sqrt, "pl::sqrt")
 PTOREF_FLOAT_UNARY_OP(rsqrt, "pl::rsqrt")
