@@ -356,6 +356,13 @@ inline void prefill_scope2(const prefill_scope2_config& cfg, const Tensor<float>
     const index units = B * KV;
     unsigned n = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
     n = static_cast<unsigned>(std::min<index>(n, units));
+    // Longest sequences first, so the last units to start are short ones and threads finish
+    // together (the order cannot change a bit: units share no output).
+    std::vector<index> order(static_cast<std::size_t>(units));
+    for (index u = 0; u < units; ++u)
+        order[static_cast<std::size_t>(u)] = u;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](index a, index b) { return v.seq_lens[a / KV] > v.seq_lens[b / KV]; });
     std::atomic<index> next{0};
     std::exception_ptr failure;
     std::mutex failure_mutex;
@@ -363,8 +370,10 @@ inline void prefill_scope2(const prefill_scope2_config& cfg, const Tensor<float>
         detail::scope2_scratch w;
         double dot_flops = 0, fma_flops = 0;
         try {
-            for (index u; (u = next.fetch_add(1)) < units;)
+            for (index k; (k = next.fetch_add(1)) < units;) {
+                const index u = order[static_cast<std::size_t>(k)];
                 detail::scope2_unit(v, u / KV, u % KV, w, dot_flops, fma_flops);
+            }
             if (stats) {
                 stats->gemm_flops_bf16_dot.fetch_add(dot_flops);
                 stats->gemm_flops_fp32_fma.fetch_add(fma_flops);

@@ -199,8 +199,8 @@ PTOREF_SOFTMAX_TARGET inline void cast_row_avx512(const float* x, bf16* out, ind
 // ln2, degree-6 Taylor polynomial, exact scaling; relative error < 2^-20 for -86 <= x <= 0) and
 // the interval y(1 -+ 2^-17) that contains e^x: float rounding and then bf16 rounding are both
 // monotonic, so when both ends give the same bf16, e^x — and exp_cr(x), the float nearest to
-// it — gives it too. Other lanes (about 1 in 500 near a bf16 midpoint, x outside [-86, 0], NaN)
-// take the definition, bf16(exp_cr(x)). Checked against the definition on all 2^32 inputs.
+// it — gives it too. x < -104 (padding's -inf) gives +0 as exp_cr does. Other lanes (about 1
+// in 500 near a bf16 midpoint, x in [-104, -86) or > 0, NaN) take the definition, bf16(exp_cr(x)). Checked against the definition on all 2^32 inputs.
 PTOREF_SOFTMAX_TARGET inline __m512i exp_bf16_bits512(__m512 x) noexcept
 {
     const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(0x1.715476p+0f)),
@@ -219,11 +219,15 @@ PTOREF_SOFTMAX_TARGET inline __m512i exp_bf16_bits512(__m512 x) noexcept
     const __m512i lo = _mm512_castps_si512(_mm512_mul_ps(y, _mm512_set1_ps(1.0f - 0x1p-17f)));
     const __m512i hi = _mm512_castps_si512(_mm512_mul_ps(y, _mm512_set1_ps(1.0f + 0x1p-17f)));
     const __m512i half = _mm512_set1_epi32(0x8000);
-    const __m512i b_lo = _mm512_srli_epi32(_mm512_add_epi32(lo, half), 16); // positive, finite
+    __m512i b_lo = _mm512_srli_epi32(_mm512_add_epi32(lo, half), 16); // positive, finite
     const __m512i b_hi = _mm512_srli_epi32(_mm512_add_epi32(hi, half), 16);
-    const __mmask16 ok = _mm512_cmpeq_epi32_mask(b_lo, b_hi) &
-                         _mm512_cmp_ps_mask(x, _mm512_set1_ps(-86.0f), _CMP_GE_OQ) &
-                         _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LE_OQ);
+    // x < -104 (the padding's -inf among them): exp_cr is +0, as its own range test says.
+    const __mmask16 zero = _mm512_cmp_ps_mask(x, _mm512_set1_ps(ptoref::math::detail::exp_min_x), _CMP_LT_OQ);
+    const __mmask16 ok = (_mm512_cmpeq_epi32_mask(b_lo, b_hi) &
+                          _mm512_cmp_ps_mask(x, _mm512_set1_ps(-86.0f), _CMP_GE_OQ) &
+                          _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LE_OQ)) |
+                         zero;
+    b_lo = _mm512_maskz_mov_epi32(static_cast<__mmask16>(~zero), b_lo);
     if (ok == 0xffff) [[likely]]
         return b_lo;
     alignas(64) float xs[16];
