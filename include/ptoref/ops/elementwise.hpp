@@ -13,13 +13,20 @@
 
 #include "ptoref/ops/operand.hpp"
 #include "ptoref/ops/scalar.hpp"
+#include "ptoref/simd/elementwise_f32.hpp"
 #include "ptoref/simd/exp_f32.hpp"
 
 namespace ptoref {
 namespace detail {
 
+// No SIMD kernel: the scalar definition f runs element by element.
+inline constexpr int no_simd = -1;
+
+// `kind` (a simd::binary_f32, or no_simd) lets FP32 rows run on the SIMD kernel, which gives
+// f's bits (simd/elementwise_f32.hpp).
 template <class T, class F>
-Tensor<T> binary_op(const Tensor<T>& a, const Tensor<T>& b, std::string_view op, const source_location& loc, F f)
+Tensor<T> binary_op(const Tensor<T>& a, const Tensor<T>& b, std::string_view op, const source_location& loc, F f,
+                    int kind = no_simd)
 {
     require_handle(static_cast<bool>(a), op, "lhs", loc);
     require_handle(static_cast<bool>(b), op, "rhs", loc);
@@ -34,11 +41,24 @@ Tensor<T> binary_op(const Tensor<T>& a, const Tensor<T>& b, std::string_view op,
     std::vector<std::uint8_t> def;
     if (track)
         def.resize(static_cast<std::size_t>(out_shape.product()));
-    for_each_broadcast(out_shape, sa, sb, [&](index oi, index ia, index ib) {
-        o[oi] = f(da.data[ia], db.data[ib]);
-        if (track)
-            def[static_cast<std::size_t>(oi)] = da.is_defined(ia) && db.is_defined(ib);
-    });
+    bool done = false;
+    if constexpr (std::is_same_v<T, float>) {
+        const simd::path path = simd::active_path();
+        if (kind != no_simd && path != simd::path::scalar && out_shape.size() > 0) {
+            for_each_broadcast_row(out_shape, sa, sb, [&](index oi, index ia, index ib, index len, index la, index lb) {
+                simd::binary_row(static_cast<simd::binary_f32>(kind), da.data + ia, la, db.data + ib, lb, o + oi, len,
+                                 path);
+            });
+            done = true;
+        }
+    }
+    if (!done || track)
+        for_each_broadcast(out_shape, sa, sb, [&](index oi, index ia, index ib) {
+            if (!done)
+                o[oi] = f(da.data[ia], db.data[ib]);
+            if (track)
+                def[static_cast<std::size_t>(oi)] = da.is_defined(ia) && db.is_defined(ib);
+        });
     finish_output(out, track ? def.data() : nullptr, op, loc, da.origin.empty() ? db.origin : da.origin);
     dims valid = broadcast_valid(out_shape, a.shape(), a.valid_shape(), out_shape);
     valid = broadcast_valid(out_shape, b.shape(), b.valid_shape(), valid);
@@ -114,7 +134,8 @@ namespace pl {
     template <element_type T>                                                                                          \
     Tensor<T> NAME(const Tensor<T>& lhs, const Tensor<T>& rhs, source_location loc = source_location::current())       \
     {                                                                                                                  \
-        return detail::binary_op(lhs, rhs, DSL, loc, [](T a, T b) { return detail::scalar::NAME(a, b); });             \
+        return detail::binary_op(lhs, rhs, DSL, loc, [](T a, T b) { return detail::scalar::NAME(a, b); },             \
+                                 static_cast<int>(simd::binary_f32::NAME));                                            \
     }                                                                                                                  \
     template <element_type T, class S>                                                                                 \
     requires std::is_arithmetic_v<S> Tensor<T> NAME(const Tensor<T>& lhs, S rhs,                                       \
@@ -124,7 +145,12 @@ namespace pl {
                       "tensor-scalar ops are defined for FP32 and INT32 tensors; cast 16-bit tensors to FP32 "         \
                       "first");                                                                                        \
         const T s = detail::scalar_operand<T>(rhs);                                                                    \
-        return detail::unary_op(lhs, DSL, loc, [s](T a) { return detail::scalar::NAME(a, s); });                       \
+        if constexpr (std::is_same_v<T, float>)                                                                        \
+            return detail::unary_op_array(lhs, DSL, loc, [s](const float* in, float* out, index n) {                   \
+                simd::binary_row(simd::binary_f32::NAME, in, 1, &s, 0, out, n);                                        \
+            });                                                                                                        \
+        else                                                                                                           \
+            return detail::unary_op(lhs, DSL, loc, [s](T a) { return detail::scalar::NAME(a, s); });                   \
     }
 
 PTOREF_BINARY_OP(add, "pl::add")
@@ -137,7 +163,8 @@ PTOREF_BINARY_OP(minimum, "pl::minimum")
 template <element_type T>
 Tensor<T> div(const Tensor<T>& lhs, const Tensor<T>& rhs, source_location loc = source_location::current())
 {
-    return detail::binary_op(lhs, rhs, "pl::div", loc, detail::divide<T>("pl::div", loc));
+    return detail::binary_op(lhs, rhs, "pl::div", loc, detail::divide<T>("pl::div", loc),
+                             static_cast<int>(simd::binary_f32::div));
 }
 template <element_type T, class S>
 requires std::is_arithmetic_v<S> Tensor<T> div(const Tensor<T>& lhs, S rhs,
@@ -148,18 +175,33 @@ requires std::is_arithmetic_v<S> Tensor<T> div(const Tensor<T>& lhs, S rhs,
     const T s = detail::scalar_operand<T>(rhs);
     if constexpr (std::is_same_v<T, std::int32_t>)
         detail::check_int_divisor<T>(s, "pl::div", loc);
-    return detail::unary_op(lhs, "pl::div", loc, [s](T a) { return detail::scalar::div(a, s); });
+    if constexpr (std::is_same_v<T, float>)
+        return detail::unary_op_array(lhs, "pl::div", loc, [s](const float* in, float* out, index n) {
+            simd::binary_row(simd::binary_f32::div, in, 1, &s, 0, out, n);
+        });
+    else
+        return detail::unary_op(lhs, "pl::div", loc, [s](T a) { return detail::scalar::div(a, s); });
 }
 
 template <element_type T>
 Tensor<T> neg(const Tensor<T>& x, source_location loc = source_location::current())
 {
-    return detail::unary_op(x, "pl::neg", loc, [](T a) { return detail::scalar::neg(a); });
+    if constexpr (std::is_same_v<T, float>)
+        return detail::unary_op_array(x, "pl::neg", loc, [](const float* in, float* out, index n) {
+            simd::unary_row(simd::unary_f32::neg, in, out, n);
+        });
+    else
+        return detail::unary_op(x, "pl::neg", loc, [](T a) { return detail::scalar::neg(a); });
 }
 template <element_type T>
 Tensor<T> abs(const Tensor<T>& x, source_location loc = source_location::current())
 {
-    return detail::unary_op(x, "pl::abs", loc, [](T a) { return detail::scalar::abs(a); });
+    if constexpr (std::is_same_v<T, float>)
+        return detail::unary_op_array(x, "pl::abs", loc, [](const float* in, float* out, index n) {
+            simd::unary_row(simd::unary_f32::abs, in, out, n);
+        });
+    else
+        return detail::unary_op(x, "pl::abs", loc, [](T a) { return detail::scalar::abs(a); });
 }
 
 #define PTOREF_FLOAT_UNARY_OP(NAME, DSL)                                                                               \
@@ -183,10 +225,26 @@ Tensor<T> exp(const Tensor<T>& x, source_location loc = source_location::current
         return detail::unary_op(x, "pl::exp", loc, [](T a) { return detail::scalar::exp(a); });
 }
 PTOREF_FLOAT_UNARY_OP(log, "pl::log")
-PTOREF_FLOAT_UNARY_OP(sqrt, "pl::sqrt")
-PTOREF_FLOAT_UNARY_OP(rsqrt, "pl::rsqrt")
-PTOREF_FLOAT_UNARY_OP(recip, "pl::recip")
 #undef PTOREF_FLOAT_UNARY_OP
+
+// sqrt, rsqrt and recip on FP32 run the SIMD kernels (simd/elementwise_f32.hpp: the same bits).
+#define PTOREF_FLOAT_UNARY_SIMD_OP(NAME, DSL)                                                                          \
+    template <element_type T>                                                                                          \
+    Tensor<T> NAME(const Tensor<T>& x, source_location loc = source_location::current())                               \
+    {                                                                                                                  \
+        static_assert(float_element<T>, DSL " is defined for floating-point tensors; cast INT32 to FP32 first");       \
+        if constexpr (std::is_same_v<T, float>)                                                                        \
+            return detail::unary_op_array(x, DSL, loc, [](const float* in, float* out, index n) {                      \
+                simd::unary_row(simd::unary_f32::NAME, in, out, n);                                                    \
+            });                                                                                                        \
+        else                                                                                                           \
+            return detail::unary_op(x, DSL, loc, [](T a) { return detail::scalar::NAME(a); });                         \
+    }
+
+PTOREF_FLOAT_UNARY_SIMD_OP(sqrt, "pl::sqrt")
+PTOREF_FLOAT_UNARY_SIMD_OP(rsqrt, "pl::rsqrt")
+PTOREF_FLOAT_UNARY_SIMD_OP(recip, "pl::recip")
+#undef PTOREF_FLOAT_UNARY_SIMD_OP
 
 } // namespace pl
 } // namespace ptoref

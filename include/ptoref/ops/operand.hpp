@@ -203,4 +203,23 @@ void for_each_broadcast(const dims& out, const dims& sa, const dims& sb, F&& f)
     }
 }
 
+// for_each_broadcast by rows: f(out offset, a offset, b offset, row length, a step, b step).
+template <class F>
+void for_each_broadcast_row(const dims& out, const dims& sa, const dims& sb, F&& f)
+{
+    if (out.product() == 0)
+        return;
+    const int r = out.size();
+    dims rows = out, ra = sa, rb = sb;
+    rows[r - 1] = 1;
+    ra[r - 1] = 0;
+    rb[r - 1] = 0;
+    const index len = out[r - 1];
+    index o = 0;
+    for_each_broadcast(rows, ra, rb, [&](index, index ia, index ib) {
+        f(o, ia, ib, len, sa[r - 1], sb[r - 1]);
+        o += len;
+    });
+}
+
 } // namespace ptoref::detail

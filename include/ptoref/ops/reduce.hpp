@@ -13,37 +13,11 @@
 #include <string>
 
 #include "ptoref/ops/operand.hpp"
+#include "ptoref/simd/elementwise_f32.hpp"
 #include "ptoref/ops/scalar.hpp"
 
 namespace ptoref {
 namespace detail {
-
-inline constexpr int row_sum_lanes = 16;
-
-template <class T>
-T zero_identity() noexcept
-{
-    if constexpr (std::is_same_v<T, std::int32_t>)
-        return 0;
-    else
-        return scalar::narrow<T>(-0.0f);
-}
-
-// The canonical row sum of n values at p[0], p[stride], ...
-template <class T>
-T canonical_row_sum(const T* p, index n, index stride = 1) noexcept
-{
-    std::array<T, row_sum_lanes> lane;
-    lane.fill(zero_identity<T>());
-    for (index j = 0; j < n; ++j)
-        lane[static_cast<std::size_t>(j % row_sum_lanes)] =
-            scalar::add(lane[static_cast<std::size_t>(j % row_sum_lanes)], p[j * stride]);
-    for (int w = row_sum_lanes / 2; w >= 1; w /= 2)
-        for (int l = 0; l < w; ++l)
-            lane[static_cast<std::size_t>(l)] =
-                scalar::add(lane[static_cast<std::size_t>(l)], lane[static_cast<std::size_t>(l + w)]);
-    return lane[0];
-}
 
 enum class row_reduction { max, min, sum };
 
@@ -64,9 +38,13 @@ Tensor<T> reduce_rows(const Tensor<T>& x, row_reduction kind, std::string_view o
     std::vector<std::uint8_t> def;
     if (dx.defined)
         def.assign(static_cast<std::size_t>(rows), 1);
+    const simd::path path = simd::active_path();
     for (index r = 0; r < rows; ++r) {
         const T* row = dx.data + r * n;
-        if (kind == row_reduction::sum) {
+        if constexpr (std::is_same_v<T, float>) { // SIMD rows: the same bits (simd/elementwise_f32.hpp)
+            o[r] = kind == row_reduction::sum ? simd::row_sum(row, n, path)
+                                              : simd::row_minmax(row, n, kind == row_reduction::max, path);
+        } else if (kind == row_reduction::sum) {
             o[r] = canonical_row_sum(row, n);
         } else {
             T acc = row[0];

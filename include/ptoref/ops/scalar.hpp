@@ -7,6 +7,7 @@
 // wrapping; division truncates toward zero.
 #pragma once
 
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -14,6 +15,7 @@
 
 #include "ptoref/core/convert.hpp"
 #include "ptoref/core/dtype.hpp"
+#include "ptoref/core/shape.hpp"
 #include "ptoref/math/exp.hpp"
 #include "ptoref/math/log.hpp"
 
@@ -170,3 +172,34 @@ T log(T a) noexcept
 }
 
 } // namespace ptoref::detail::scalar
+
+namespace ptoref::detail {
+
+inline constexpr int row_sum_lanes = 16;
+
+template <class T>
+T zero_identity() noexcept
+{
+    if constexpr (std::is_same_v<T, std::int32_t>)
+        return 0;
+    else
+        return scalar::narrow<T>(-0.0f);
+}
+
+// The canonical row sum of n values at p[0], p[stride], ...
+template <class T>
+T canonical_row_sum(const T* p, index n, index stride = 1) noexcept
+{
+    std::array<T, row_sum_lanes> lane;
+    lane.fill(zero_identity<T>());
+    for (index j = 0; j < n; ++j)
+        lane[static_cast<std::size_t>(j % row_sum_lanes)] =
+            scalar::add(lane[static_cast<std::size_t>(j % row_sum_lanes)], p[j * stride]);
+    for (int w = row_sum_lanes / 2; w >= 1; w /= 2)
+        for (int l = 0; l < w; ++l)
+            lane[static_cast<std::size_t>(l)] =
+                scalar::add(lane[static_cast<std::size_t>(l)], lane[static_cast<std::size_t>(l + w)]);
+    return lane[0];
+}
+
+} // namespace ptoref::detail
