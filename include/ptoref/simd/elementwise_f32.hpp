@@ -84,7 +84,7 @@ PTOREF_EW_TARGET inline __m512 ew_minmax(__m512 a, __m512 b, bool is_max) noexce
     const __mmask16 nan = _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q) | _mm512_cmp_ps_mask(b, b, _CMP_UNORD_Q);
     // Ordered lanes: a > b (max) picks a; equal values pick by sign (max: the one without the
     // sign bit; min: the one with it), which also orders -0 and +0.
-    const __mmask16 a_wins_order = _mm512_cmp_ps_mask(a, b, is_max ? _CMP_GT_OQ : _CMP_LT_OQ);
+    const __mmask16 a_wins_order = is_max ? _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ) : _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ);
     const __mmask16 equal = _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ);
     const __mmask16 a_neg = _mm512_cmplt_epi32_mask(_mm512_castps_si512(a), _mm512_setzero_si512());
     const __mmask16 a_wins_tie = equal & static_cast<__mmask16>(is_max ? ~a_neg : a_neg);
