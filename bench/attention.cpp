@@ -57,8 +57,8 @@ double gemm_gflops(bool bf16_dot, index m, index n, index k, int threads)
         const auto t0 = clock_type::now();
         for (int t = 0; t < threads; ++t)
             pool.emplace_back([=] {
-                std::vector<float> af(static_cast<std::size_t>(m * k), 0.5f), bf(static_cast<std::size_t>(k * n), 0.25f),
-                    c(static_cast<std::size_t>(m * n), 0.0f);
+                std::vector<float> af(static_cast<std::size_t>(m * k), 0.5f),
+                    bf(static_cast<std::size_t>(k * n), 0.25f), c(static_cast<std::size_t>(m * n), 0.0f);
                 std::vector<std::uint32_t> ap(static_cast<std::size_t>(m * k / 2), 0x3f003f00u),
                     bp(static_cast<std::size_t>(k / 2 * n), 0x3e803e80u);
                 for (int r = 0; r < reps; ++r) {
@@ -167,11 +167,11 @@ int main(int argc, char** argv)
             t.attn_out = clone(inputs.attn_out);
             return t;
         };
-        json += std::string(first ? "" : ", ") + "{\"name\": \"" + nc.name + "\", \"batch\": " +
-                std::to_string(c.batch) + ", \"max_seq\": " + std::to_string(c.max_seq) +
-                ", \"num_heads\": " + std::to_string(c.num_heads) + ", \"num_kv_heads\": " +
-                std::to_string(c.num_kv_heads) + ", \"head_dim\": " + std::to_string(c.head_dim) +
-                ", \"input_generation_s\": " + fmt(gen_s);
+        json += std::string(first ? "" : ", ") + "{\"name\": \"" + nc.name +
+                "\", \"batch\": " + std::to_string(c.batch) + ", \"max_seq\": " + std::to_string(c.max_seq) +
+                ", \"num_heads\": " + std::to_string(c.num_heads) +
+                ", \"num_kv_heads\": " + std::to_string(c.num_kv_heads) +
+                ", \"head_dim\": " + std::to_string(c.head_dim) + ", \"input_generation_s\": " + fmt(gen_s);
         // Fused, on every hardware thread and (below the full config) on one.
         std::string want;
         bool same = true;
@@ -181,9 +181,9 @@ int main(int argc, char** argv)
                 qwen3_scope2::tensors t = fresh();
                 ptoref::kernels::prefill_scope2_stats local;
                 const auto t0 = clock_type::now();
-                ptoref::kernels::prefill_scope2({c.batch, c.max_seq, c.num_heads, c.num_kv_heads, c.head_dim},
-                                                t.q_proj, t.k_proj, t.v_proj, t.seq_lens, t.rope_cos, t.rope_sin,
-                                                t.k_cache, t.v_cache, t.attn_out, threads, r == 0 ? stats : &local);
+                ptoref::kernels::prefill_scope2({c.batch, c.max_seq, c.num_heads, c.num_kv_heads, c.head_dim}, t.q_proj,
+                                                t.k_proj, t.v_proj, t.seq_lens, t.rope_cos, t.rope_sin, t.k_cache,
+                                                t.v_cache, t.attn_out, threads, r == 0 ? stats : &local);
                 times.push_back(seconds_since(t0));
                 const std::string d = ptoref::testing::digest(t.attn_out);
                 if (want.empty())
@@ -219,8 +219,8 @@ int main(int argc, char** argv)
                 }
             const double s_on = median(on), s_off = median(off);
             json += ", \"op_by_op_checked_s\": " + fmt(s_on, 4) + ", \"op_by_op_unchecked_s\": " + fmt(s_off, 4) +
-                    ", \"check_overhead_ratio\": " + fmt(s_on / s_off) + ", \"fused_speedup_vs_unchecked\": " +
-                    fmt(s_off / fused, 1);
+                    ", \"check_overhead_ratio\": " + fmt(s_on / s_off) +
+                    ", \"fused_speedup_vs_unchecked\": " + fmt(s_off / fused, 1);
         }
         json += std::string(", \"all_modes_same_digest\": ") + (same ? "true" : "false");
         json += "}";

@@ -185,7 +185,8 @@ inline int run_cli(int argc, char** argv, variant var)
     try {
         o = parse_options(argc, argv);
         if (o.fused && var.racy_cache_row)
-            throw ptoref_examples::usage_error("--fused: the fused kernel runs the correct program only, not the racy variant");
+            throw ptoref_examples::usage_error(
+                "--fused: the fused kernel runs the correct program only, not the racy variant");
         t = o.inputs.empty() ? make_inputs(o.cfg, o.seed) : load_inputs(o.cfg, o.inputs);
     } catch (const ptoref_examples::usage_error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());

@@ -115,7 +115,7 @@ TEST_CASE("fused == op by op at several configs and sequence lengths", "[kernels
     };
     for (const config& c : configs) {
         const std::vector<std::vector<std::int32_t>> lens_sets = {
-            {},                                                         // the seeded lens
+            {}, // the seeded lens
             std::vector<std::int32_t>(static_cast<std::size_t>(c.batch), static_cast<std::int32_t>(c.max_seq)),
             std::vector<std::int32_t>(static_cast<std::size_t>(c.batch), 1),
         };
@@ -123,8 +123,8 @@ TEST_CASE("fused == op by op at several configs and sequence lengths", "[kernels
             tensors t = make_inputs(c, 5);
             if (!lens.empty())
                 t.seq_lens = ptoref::tensor_from<std::int32_t>({c.batch}, lens).name("seq_lens");
-            INFO("batch " << c.batch << " max_seq " << c.max_seq << " heads " << c.num_heads << " kv "
-                          << c.num_kv_heads << " dim " << c.head_dim << (lens.empty() ? " seeded lens" : ""));
+            INFO("batch " << c.batch << " max_seq " << c.max_seq << " heads " << c.num_heads << " kv " << c.num_kv_heads
+                          << " dim " << c.head_dim << (lens.empty() ? " seeded lens" : ""));
             require_same_bits(c, t);
         }
     }
@@ -142,8 +142,9 @@ TEST_CASE("fused == op by op on adversarial values", "[kernels]")
 {
     const float inf = std::numeric_limits<float>::infinity();
     const std::vector<float> specials = {
-        inf, -inf, f(0x7fc00000u), f(0xffc00001u), f(0x7f800001u), 0.0f, -0.0f,
-        f(0x00000001u), f(0x80400000u), f(0x00800000u), 3e38f, -3e38f, 1e-30f, -1e-30f, 80.0f, -80.0f, 1e4f,
+        inf,    -inf,           f(0x7fc00000u), f(0xffc00001u), f(0x7f800001u), 0.0f,
+        -0.0f,  f(0x00000001u), f(0x80400000u), f(0x00800000u), 3e38f,          -3e38f,
+        1e-30f, -1e-30f,        80.0f,          -80.0f,         1e4f,
     };
     std::vector<pl::bf16> specials_bf16;
     for (float x : specials)
@@ -177,9 +178,9 @@ TEST_CASE("the diagonal tile multiplies by the old V rows after the position, as
     std::vector<float> q(64 * 16, 0.0f), k(64 * 2, 0.0f), v(64 * 2, 0.0f);
     for (int h = 0; h < 8; ++h)
         q[static_cast<std::size_t>(16 + 2 * h)] = 1.0f; // position 1, every head: q = (1, 0)
-    k[0] = -113.0f;                                      // key 0: score -113/sqrt(2), weight ~2^-115
+    k[0] = -113.0f;                                     // key 0: score -113/sqrt(2), weight ~2^-115
     v[0] = v[1] = -std::ldexp(1.0f, -60);               // key 0's V
-    v[2] = v[3] = -0.0f;                                 // key 1's V
+    v[2] = v[3] = -0.0f;                                // key 1's V
     t.q_proj = ptoref::tensor_from<float>({1, 64, 16}, q).name("q_proj");
     t.k_proj = ptoref::tensor_from<float>({1, 64, 2}, k).name("k_proj");
     t.v_proj = ptoref::tensor_from<float>({1, 64, 2}, v).name("v_proj");
@@ -241,8 +242,7 @@ TEST_CASE("the fused kernel rejects what the program cannot run, naming the prob
     CHECK_THROWS_WITH(run({2, 64, 8, 1, 64}), Contains("seq_lens[1] = 65 is outside [0, max_seq = 64]"));
     t.seq_lens = ptoref::tensor_from<std::int32_t>({2}, {64, 64}).name("seq_lens");
     auto strided = pl::transpose(t.rope_cos, 0, 1);
-    CHECK_THROWS_WITH(kernels::prefill_scope2({2, 64, 8, 1, 64}, t.q_proj, t.k_proj, t.v_proj, t.seq_lens,
-                                              strided, t.rope_sin, t.k_cache, t.v_cache,
-                                              t.attn_out),
+    CHECK_THROWS_WITH(kernels::prefill_scope2({2, 64, 8, 1, 64}, t.q_proj, t.k_proj, t.v_proj, t.seq_lens, strided,
+                                              t.rope_sin, t.k_cache, t.v_cache, t.attn_out),
                       Contains("rope_cos must be dense and fully valid"));
 }

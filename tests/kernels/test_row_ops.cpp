@@ -186,9 +186,23 @@ std::uint64_t exp_bf16_sweep(std::uint64_t lo, std::uint64_t hi, std::uint32_t& 
 TEST_CASE("exp_bf16_row: the float evaluation with its bf16 interval test == bf16(exp_cr(x)), special values",
           "[kernels]")
 {
-    const float xs[] = {0.0f, -0.0f, -1e-30f, -0.5f, -1.0f, -85.9f, -86.0f, -86.1f, -87.5f, -104.0f, -200.0f,
-                        -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity(), 1.0f,
-                        88.0f, std::bit_cast<float>(0x7fc00000u), std::bit_cast<float>(0xffc00001u),
+    const float xs[] = {0.0f,
+                        -0.0f,
+                        -1e-30f,
+                        -0.5f,
+                        -1.0f,
+                        -85.9f,
+                        -86.0f,
+                        -86.1f,
+                        -87.5f,
+                        -104.0f,
+                        -200.0f,
+                        -std::numeric_limits<float>::infinity(),
+                        std::numeric_limits<float>::infinity(),
+                        1.0f,
+                        88.0f,
+                        std::bit_cast<float>(0x7fc00000u),
+                        std::bit_cast<float>(0xffc00001u),
                         std::bit_cast<float>(0x80000001u)};
     std::vector<float> in;
     for (int rep = 0; rep < 2; ++rep)

@@ -33,15 +33,15 @@ void record(const std::string& name, const pl::Tensor<T>& t)
 std::vector<float> edge_floats(std::size_t total, std::uint64_t seed)
 {
     const std::uint32_t bits[] = {
-        0x00000000u, 0x80000000u, 0x7f800000u, 0xff800000u, 0x7fc00000u, 0xffc00000u, 0x7fa00001u, 0xffc12345u,
-        0x00000001u, 0x80000001u, 0x007fffffu, 0x807fffffu, 0x00800000u, 0x80800000u, 0x7f7fffffu, 0xff7fffffu,
-        0x3f800000u, 0xbf800000u, 0x3f000000u, 0xbfc00000u, 0x40490fdbu, 0xc0490fdbu,
-        0x3f808000u, 0x3f818000u, 0xbf808000u, 0x3f800001u, // bf16 ties (even and odd), a tie below
-        0x3f801000u, 0x3f803000u,                           // fp16 ties
-        0x42b17217u, 0x42b17218u, 0xc2cff1b5u, 0xc2d00000u, // exp overflow / underflow edges
+        0x00000000u, 0x80000000u, 0x7f800000u, 0xff800000u, 0x7fc00000u, 0xffc00000u, 0x7fa00001u,
+        0xffc12345u, 0x00000001u, 0x80000001u, 0x007fffffu, 0x807fffffu, 0x00800000u, 0x80800000u,
+        0x7f7fffffu, 0xff7fffffu, 0x3f800000u, 0xbf800000u, 0x3f000000u, 0xbfc00000u, 0x40490fdbu,
+        0xc0490fdbu, 0x3f808000u, 0x3f818000u, 0xbf808000u, 0x3f800001u, // bf16 ties (even and odd), a tie below
+        0x3f801000u, 0x3f803000u,                                        // fp16 ties
+        0x42b17217u, 0x42b17218u, 0xc2cff1b5u, 0xc2d00000u,              // exp overflow / underflow edges
         0x4b000001u, 0xcb000001u, 0x4effffffu, 0xcf000000u, 0x4f000000u, // int32 conversion edges
         0x3effffffu, 0x3f7fffffu, 0x3fc00000u, 0x40200000u, 0xc0200000u, // x.5 ties for rounding to int
-        0x1e800000u, 0x9e800000u, 0x5f000000u, 0xdf000000u, // squares under- and overflow
+        0x1e800000u, 0x9e800000u, 0x5f000000u, 0xdf000000u,              // squares under- and overflow
     };
     std::vector<float> v;
     for (std::uint32_t b : bits)
@@ -133,14 +133,14 @@ void broadcasts_and_reductions()
     record("col_expand_div", pl::col_expand_div(x, cv));
     record("row_max", pl::row_max(xe));
     record("row_min", pl::row_min(xe));
-    record("row_sum", pl::row_sum(x));  // rounding-order sensitive: the canonical 16-lane order
+    record("row_sum", pl::row_sum(x)); // rounding-order sensitive: the canonical 16-lane order
     record("row_sum_edges", pl::row_sum(xe));
     record("row_sum_bf16", pl::row_sum(pl::cast(x, pl::BF16, ptoref::cast_mode::rint)));
     // Rows of every length 1..40: the lanes and the tree see partial widths.
     for (ix len : {1, 2, 15, 16, 17, 31, 33, 40})
         record("row_sum_len" + std::to_string(len),
-               pl::row_sum(tensor(moderate_floats(static_cast<std::size_t>(3 * len), 7 + static_cast<std::uint64_t>(len)),
-                                  {3, len})));
+               pl::row_sum(tensor(
+                   moderate_floats(static_cast<std::size_t>(3 * len), 7 + static_cast<std::uint64_t>(len)), {3, len})));
 }
 
 void matmuls()
@@ -165,8 +165,8 @@ void matmuls()
 void casts()
 {
     auto x = tensor(edge_floats(4096, 20), {4096});
-    const ptoref::cast_mode modes[] = {ptoref::cast_mode::none,  ptoref::cast_mode::rint,  ptoref::cast_mode::round,
-                                       ptoref::cast_mode::floor, ptoref::cast_mode::ceil,  ptoref::cast_mode::trunc,
+    const ptoref::cast_mode modes[] = {ptoref::cast_mode::none,  ptoref::cast_mode::rint, ptoref::cast_mode::round,
+                                       ptoref::cast_mode::floor, ptoref::cast_mode::ceil, ptoref::cast_mode::trunc,
                                        ptoref::cast_mode::odd};
     const char* names[] = {"none", "rint", "round", "floor", "ceil", "trunc", "odd"};
     auto xi = pl::cast(x, pl::INT32, ptoref::cast_mode::trunc);

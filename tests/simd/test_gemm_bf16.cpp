@@ -80,7 +80,8 @@ TEST_CASE("gemm_bf16 == the k-ascending fp32 fma chain, on every path")
                     for (ix q = 0; q < k; ++q)
                         want[static_cast<std::size_t>(i * n + j)] =
                             std::fma(a[static_cast<std::size_t>(i * k + q)].to_float(),
-                                     b[static_cast<std::size_t>(q * n + j)].to_float(), want[static_cast<std::size_t>(i * n + j)]);
+                                     b[static_cast<std::size_t>(q * n + j)].to_float(),
+                                     want[static_cast<std::size_t>(i * n + j)]);
             simd::gemm_bf16_accumulate({ap.data(), kp, bp.data(), n, got.data(), n, m, n, kp, true}, p);
             INFO("path " << simd::to_string(p) << " m=" << m << " n=" << n << " k=" << k);
             for (std::size_t i = 0; i < want.size(); ++i)

@@ -45,7 +45,8 @@ bool same_bits(const std::vector<float>& x, const std::vector<float>& y)
     if (x.size() != y.size())
         return false;
     for (std::size_t i = 0; i < x.size(); ++i)
-        if (!(std::isnan(x[i]) && std::isnan(y[i])) && std::bit_cast<std::uint32_t>(x[i]) != std::bit_cast<std::uint32_t>(y[i]))
+        if (!(std::isnan(x[i]) && std::isnan(y[i])) &&
+            std::bit_cast<std::uint32_t>(x[i]) != std::bit_cast<std::uint32_t>(y[i]))
             return false;
     return true;
 }
@@ -62,9 +63,9 @@ TEST_CASE("gemm_f32: every path equals the k-ascending fma chain bit for bit")
         }
         for (int trial = 0; trial < 400; ++trial) {
             const ix m = 1 + static_cast<ix>(r.next() % 11), n = 1 + static_cast<ix>(r.next() % 150),
-                        k = static_cast<ix>(r.next() % 70);
+                     k = static_cast<ix>(r.next() % 70);
             const ix lda = k + static_cast<ix>(r.next() % 3), ldb = n + static_cast<ix>(r.next() % 3),
-                        ldc = n + static_cast<ix>(r.next() % 3);
+                     ldc = n + static_cast<ix>(r.next() % 3);
             std::vector<float> a(static_cast<std::size_t>(m * lda + 1)), b(static_cast<std::size_t>(k * ldb + 1)),
                 c(static_cast<std::size_t>(m * ldc + 1));
             for (float& v : a)

@@ -71,9 +71,12 @@ TEST_CASE("digest_npy equals testing::digest of the saved and loaded tensors")
 TEST_CASE("digest_npy: big-endian files hash like their little-endian twins; headers do not matter")
 {
     const std::string le = temp_path("le.npy"), be = temp_path("be.npy"), alt = temp_path("alt.npy");
-    write_bytes(le, npy("{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", std::string("\x01\x00\x00\x00\x02\x00\x00\x00", 8)));
-    write_bytes(be, npy("{'descr': '>i4', 'fortran_order': False, 'shape': (2,), }", std::string("\x00\x00\x00\x01\x00\x00\x00\x02", 8)));
-    write_bytes(alt, npy("{\"shape\": (2,), \"fortran_order\": False, \"descr\": \"<i4\"}", std::string("\x01\x00\x00\x00\x02\x00\x00\x00", 8)));
+    write_bytes(le, npy("{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }",
+                        std::string("\x01\x00\x00\x00\x02\x00\x00\x00", 8)));
+    write_bytes(be, npy("{'descr': '>i4', 'fortran_order': False, 'shape': (2,), }",
+                        std::string("\x00\x00\x00\x01\x00\x00\x00\x02", 8)));
+    write_bytes(alt, npy("{\"shape\": (2,), \"fortran_order\": False, \"descr\": \"<i4\"}",
+                         std::string("\x01\x00\x00\x00\x02\x00\x00\x00", 8)));
     const auto a = ptoref::testing::digest_npy(le);
     CHECK(ptoref::testing::digest_npy(be).sha256 == a.sha256);
     CHECK(ptoref::testing::digest_npy(be).descr == "<i4");

@@ -99,9 +99,9 @@ public:
         if (auto c = created_.find(e.buffer->id()); c != created_.end()) {
             if (c->second.first == iteration)
                 return;
-            buffers_.try_emplace(e.buffer->id(), buffer_info{e.buffer->name().empty() ? e.buffer->display_name()
-                                                                                        : e.buffer->name(),
-                                                             e.buffer->root_shape()});
+            buffers_.try_emplace(e.buffer->id(),
+                                 buffer_info{e.buffer->name().empty() ? e.buffer->display_name() : e.buffer->name(),
+                                             e.buffer->root_shape()});
             for_each_offset(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index f) {
                 conflict(e.buffer->id(), write ? race_kind::waw : race_kind::raw, c->second.first, c->second.second,
                          iteration, site, f);
@@ -299,9 +299,9 @@ private:
         const auto key = std::make_tuple(static_cast<const void*>(op.data()),
                                          static_cast<const void*>(where.file_name()), where.line(), kind);
         // A direct-mapped cache in front of the map: a loop body has few sites, hit every access.
-        const std::size_t slot = (reinterpret_cast<std::uintptr_t>(op.data()) ^ (where.line() * 31u) ^
-                                  static_cast<unsigned>(kind)) %
-                                 site_cache_size;
+        const std::size_t slot =
+            (reinterpret_cast<std::uintptr_t>(op.data()) ^ (where.line() * 31u) ^ static_cast<unsigned>(kind)) %
+            site_cache_size;
         if (site_cache_[slot].first == key)
             return site_cache_[slot].second;
         auto it = site_ids_.find(key);

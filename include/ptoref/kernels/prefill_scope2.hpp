@@ -93,8 +93,8 @@ struct scope2_scratch {
     std::vector<float> v_f32;          // per key tile: [64][head_dim]
     std::vector<std::uint32_t> v_pair; // per key tile: [32][head_dim] pairs along keys
     std::vector<char> k_ok, v_ok, v_old_ok;
-    std::vector<bf16> v_old;           // the cache's V rows before this unit wrote them
-    std::vector<float> v_diag_f32;     // the diagonal tile as one position sees it
+    std::vector<bf16> v_old;       // the cache's V rows before this unit wrote them
+    std::vector<float> v_diag_f32; // the diagonal tile as one position sees it
     std::vector<std::uint32_t> v_diag_pair;
     std::vector<float> q_f32;          // [rows][head_dim]
     std::vector<std::uint32_t> q_pair; // [rows][head_dim/2]
@@ -119,8 +119,7 @@ void grow(V& v, index n)
 inline void set_pair_half(std::uint32_t* block, index n, index j, index d, bf16 x) noexcept
 {
     std::uint32_t& w = block[(j / 2) * n + d];
-    w = j % 2 == 0 ? ((w & 0x0000ffffu) | (static_cast<std::uint32_t>(x.bits) << 16))
-                   : ((w & 0xffff0000u) | x.bits);
+    w = j % 2 == 0 ? ((w & 0x0000ffffu) | (static_cast<std::uint32_t>(x.bits) << 16)) : ((w & 0xffff0000u) | x.bits);
 }
 
 inline void scope2_unit(const scope2_views& v, index b, index kvh, scope2_scratch& w, double& dot_flops,
@@ -266,8 +265,8 @@ inline void scope2_unit(const scope2_views& v, index b, index kvh, scope2_scratc
                         w.v_diag_f32[static_cast<std::size_t>(j * D + d)] = vr[d].to_float();
                         set_pair_half(w.v_diag_pair.data(), D, j, d, vr[d]);
                     }
-                    gemm(diag_ok, w.p_pair.data() + i * G * T / 2, w.p_f32.data() + i * G * T, T,
-                         w.v_diag_pair.data(), w.v_diag_f32.data(), D, w.o_tmp.data() + i * G * D, G, D, T);
+                    gemm(diag_ok, w.p_pair.data() + i * G * T / 2, w.p_f32.data() + i * G * T, T, w.v_diag_pair.data(),
+                         w.v_diag_f32.data(), D, w.o_tmp.data() + i * G * D, G, D, T);
                 }
             }
             // Online-softmax merge, in tile order. alpha and beta of every row first, so their
@@ -334,7 +333,8 @@ inline void prefill_scope2(const prefill_scope2_config& cfg, const Tensor<float>
     if (D % 2 != 0)
         throw error(op, "head_dim (" + std::to_string(D) + ") must be even: RoPE splits it in halves");
     if (S % scope2_seq_tile != 0)
-        throw error(op, "max_seq (" + std::to_string(S) + ") must be a multiple of 64: attention reads whole 64-row tiles");
+        throw error(op,
+                    "max_seq (" + std::to_string(S) + ") must be a multiple of 64: attention reads whole 64-row tiles");
     detail::scope2_views v{};
     v.cfg = cfg;
     v.q_proj = detail::dense_data(q_proj, "q_proj", {B, S, H * D});

@@ -200,14 +200,15 @@ PTOREF_SOFTMAX_TARGET inline void cast_row_avx512(const float* x, bf16* out, ind
 // the interval y(1 -+ 2^-17) that contains e^x: float rounding and then bf16 rounding are both
 // monotonic, so when both ends give the same bf16, e^x — and exp_cr(x), the float nearest to
 // it — gives it too. x < -104 (padding's -inf) gives +0 as exp_cr does. Other lanes (about 1
-// in 500 near a bf16 midpoint, x in [-104, -86) or > 0, NaN) take the definition, bf16(exp_cr(x)). Checked against the definition on all 2^32 inputs.
+// in 500 near a bf16 midpoint, x in [-104, -86) or > 0, NaN) take the definition, bf16(exp_cr(x)). Checked against the
+// definition on all 2^32 inputs.
 PTOREF_SOFTMAX_TARGET inline __m512i exp_bf16_bits512(__m512 x) noexcept
 {
     const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(0x1.715476p+0f)),
                                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0x1.62e400p-1f), x); // n * ln2_hi is exact
     r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0x1.7f7d1cp-20f), r);
-    __m512 p = _mm512_set1_ps(0x1.6c16c2p-10f); // 1/720
+    __m512 p = _mm512_set1_ps(0x1.6c16c2p-10f);                // 1/720
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0x1.111112p-7f)); // 1/120
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0x1.555556p-5f)); // 1/24
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0x1.555556p-3f)); // 1/6
@@ -223,10 +224,10 @@ PTOREF_SOFTMAX_TARGET inline __m512i exp_bf16_bits512(__m512 x) noexcept
     const __m512i b_hi = _mm512_srli_epi32(_mm512_add_epi32(hi, half), 16);
     // x < -104 (the padding's -inf among them): exp_cr is +0, as its own range test says.
     const __mmask16 zero = _mm512_cmp_ps_mask(x, _mm512_set1_ps(ptoref::math::detail::exp_min_x), _CMP_LT_OQ);
-    const __mmask16 ok = (_mm512_cmpeq_epi32_mask(b_lo, b_hi) &
-                          _mm512_cmp_ps_mask(x, _mm512_set1_ps(-86.0f), _CMP_GE_OQ) &
-                          _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LE_OQ)) |
-                         zero;
+    const __mmask16 ok =
+        (_mm512_cmpeq_epi32_mask(b_lo, b_hi) & _mm512_cmp_ps_mask(x, _mm512_set1_ps(-86.0f), _CMP_GE_OQ) &
+         _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LE_OQ)) |
+        zero;
     b_lo = _mm512_maskz_mov_epi32(static_cast<__mmask16>(~zero), b_lo);
     if (ok == 0xffff) [[likely]]
         return b_lo;
@@ -369,8 +370,8 @@ inline void cast_row(const float* x, bf16* out, index n, bool vector) noexcept
     cast_row_scalar(x, out, n);
 }
 
-inline bool softmax_tile_row(const float* raw, index valid, float scale, float* p, std::uint32_t* pairs,
-                             float& cur_mi, float& cur_li, bool vector) noexcept
+inline bool softmax_tile_row(const float* raw, index valid, float scale, float* p, std::uint32_t* pairs, float& cur_mi,
+                             float& cur_li, bool vector) noexcept
 {
 #ifdef PTOREF_X86_KERNELS
     if (vector)

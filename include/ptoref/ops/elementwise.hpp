@@ -134,8 +134,9 @@ namespace pl {
     template <element_type T>                                                                                          \
     Tensor<T> NAME(const Tensor<T>& lhs, const Tensor<T>& rhs, source_location loc = source_location::current())       \
     {                                                                                                                  \
-        return detail::binary_op(lhs, rhs, DSL, loc, [](T a, T b) { return detail::scalar::NAME(a, b); },             \
-                                 static_cast<int>(simd::binary_f32::NAME));                                            \
+        return detail::binary_op(                                                                                      \
+            lhs, rhs, DSL, loc, [](T a, T b) { return detail::scalar::NAME(a, b); },                                   \
+            static_cast<int>(simd::binary_f32::NAME));                                                                 \
     }                                                                                                                  \
     template <element_type T, class S>                                                                                 \
     requires std::is_arithmetic_v<S> Tensor<T> NAME(const Tensor<T>& lhs, S rhs,                                       \

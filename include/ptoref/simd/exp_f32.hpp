@@ -72,8 +72,7 @@ __attribute__((target("avx512f"))) inline __m256 exp8_avx512(__m256 x, __mmask8&
     return lo;
 }
 
-__attribute__((target("avx512f"))) inline std::size_t exp_cr_avx512(const float* in, float* out,
-                                                                    std::size_t n) noexcept
+__attribute__((target("avx512f"))) inline std::size_t exp_cr_avx512(const float* in, float* out, std::size_t n) noexcept
 {
     std::size_t i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -126,8 +125,7 @@ __attribute__((target("avx2,fma"))) inline __m128 exp4_avx2(__m128 x, int& ok) n
     return lo;
 }
 
-__attribute__((target("avx2,fma"))) inline std::size_t exp_cr_avx2(const float* in, float* out,
-                                                                  std::size_t n) noexcept
+__attribute__((target("avx2,fma"))) inline std::size_t exp_cr_avx2(const float* in, float* out, std::size_t n) noexcept
 {
     std::size_t i = 0;
     for (; i + 4 <= n; i += 4) {

@@ -84,7 +84,7 @@ inline void gemm_bf16_scalar_rest(const gemm_bf16_args& p, index j0) noexcept
 #ifdef PTOREF_X86_KERNELS
 template <int R, int V>
 __attribute__((target("avx512f,avx512bf16"), always_inline)) inline void gemm_bf16_block(const gemm_bf16_args& p,
-                                                                                        index i, index j) noexcept
+                                                                                         index i, index j) noexcept
 {
     __m512 acc[R][V];
     for (int r = 0; r < R; ++r)

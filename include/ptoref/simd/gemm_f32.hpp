@@ -48,7 +48,7 @@ inline void gemm_f32_scalar_rest(const gemm_f32_args& p, index i0, index j0) noe
 // Returns the number of rows covered (a multiple of R) and sets j_done to the columns covered.
 template <int R, int V>
 __attribute__((target("avx512f"), always_inline)) inline void gemm_block_avx512(const gemm_f32_args& p, index i,
-                                                                              index j) noexcept
+                                                                                index j) noexcept
 {
     __m512 acc[R][V];
     for (int r = 0; r < R; ++r)
@@ -94,7 +94,7 @@ __attribute__((target("avx512f"))) inline void gemm_f32_avx512(const gemm_f32_ar
 
 template <int R, int V>
 __attribute__((target("avx2,fma"), always_inline)) inline void gemm_block_avx2(const gemm_f32_args& p, index i,
-                                                                              index j) noexcept
+                                                                               index j) noexcept
 {
     __m256 acc[R][V];
     for (int r = 0; r < R; ++r)
