@@ -124,13 +124,7 @@ inline void finish_row_scalar(const float* o, float l, bf16* out, index n) noexc
 
 // ---- AVX-512 ------------------------------------------------------------------------------
 #ifdef PTOREF_X86_KERNELS
-// GCC 12's AVX-512 intrinsics start some results from _mm512_undefined_*(), which -Wuninitialized
-// reports once they are inlined here; the values are fully overwritten.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+PTOREF_AVX512_WARNINGS_OFF
 #define PTOREF_SOFTMAX_TARGET __attribute__((target("avx512f")))
 
 PTOREF_SOFTMAX_TARGET inline __m512 barrier512(__m512 x) noexcept
@@ -330,9 +324,7 @@ PTOREF_SOFTMAX_TARGET inline void finish_row_avx512(const float* o, float l, bf1
     finish_row_scalar(o + d, l, out + d, n - d);
 }
 #undef PTOREF_SOFTMAX_TARGET
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+PTOREF_AVX512_WARNINGS_ON
 #endif
 
 // ---- dispatch -----------------------------------------------------------------------------

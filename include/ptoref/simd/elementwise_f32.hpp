@@ -65,11 +65,7 @@ inline float unary_scalar(unary_f32 op, float a) noexcept
 }
 
 #ifdef PTOREF_X86_KERNELS
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+PTOREF_AVX512_WARNINGS_OFF
 #define PTOREF_EW_TARGET __attribute__((target("avx512f")))
 
 PTOREF_EW_TARGET inline __m512 ew_canon(__m512 x) noexcept
@@ -189,9 +185,7 @@ PTOREF_EW_TARGET inline float row_minmax_avx512(const float* p, index n, bool is
 }
 
 #undef PTOREF_EW_TARGET
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+PTOREF_AVX512_WARNINGS_ON
 #endif
 
 inline bool ew_vector(path which) noexcept

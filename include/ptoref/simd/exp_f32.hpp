@@ -26,11 +26,7 @@ namespace detail {
 inline constexpr std::int64_t exp_scale_bias = 1023 * 64;
 
 #ifdef PTOREF_X86_KERNELS
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+PTOREF_AVX512_WARNINGS_OFF
 
 // 8 lanes: returns the certified floats, and in `ok` the lanes that are certified.
 __attribute__((target("avx512f"))) inline __m256 exp8_avx512(__m256 x, __mmask8& ok) noexcept
@@ -147,9 +143,7 @@ __attribute__((target("avx2,fma"))) inline std::size_t exp_cr_avx2(const float* 
     return i;
 }
 
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+PTOREF_AVX512_WARNINGS_ON
 #endif
 
 } // namespace detail

@@ -13,6 +13,19 @@
 
 #include "ptoref/core/error.hpp"
 
+// GCC 12's AVX-512 intrinsics start some results from _mm512_undefined_*(), which
+// -Wuninitialized reports once they are inlined into a kernel; the values are fully overwritten.
+// Kernels with AVX-512 intrinsics sit between these two.
+#if defined(__GNUC__) && !defined(__clang__)
+#define PTOREF_AVX512_WARNINGS_OFF                                                                                     \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")                               \
+        _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"")
+#define PTOREF_AVX512_WARNINGS_ON _Pragma("GCC diagnostic pop")
+#else
+#define PTOREF_AVX512_WARNINGS_OFF
+#define PTOREF_AVX512_WARNINGS_ON
+#endif
+
 namespace ptoref::simd {
 
 enum class path : int { scalar = 0, avx2 = 1, avx512 = 2, avx512bf16 = 3 };
