@@ -1,4 +1,5 @@
 // SHA-256 against the FIPS 180-4 / NIST example vectors, the padding boundaries, and any split.
+#include <ptoref/simd/features.hpp>
 #include <ptoref/testing/sha256.hpp>
 
 #include <catch2/catch.hpp>
@@ -87,4 +88,26 @@ TEST_CASE("incremental updates at every split point equal the one-shot digest")
         h.update(nullptr, 0);
     }
     CHECK(to_hex(h.finish()) == whole);
+}
+
+TEST_CASE("the SHA-extension and portable compressions give the same digests")
+{
+    // With PTOREF_SIMD=scalar forced, the portable C++ rounds run; otherwise the SHA extensions
+    // where the CPU has them. Every length up to a few blocks, and a long message in odd pieces.
+    for (std::size_t len : {std::size_t{0}, std::size_t{1}, std::size_t{55}, std::size_t{56}, std::size_t{63},
+                            std::size_t{64}, std::size_t{65}, std::size_t{119}, std::size_t{128}, std::size_t{200},
+                            std::size_t{1000}, std::size_t{4096 + 17}, std::size_t{100000}}) {
+        const std::string msg = test_message(len);
+        std::string portable;
+        {
+            ptoref::simd::path_scope scalar(ptoref::simd::path::scalar);
+            portable = sha256_hex(msg.data(), msg.size());
+        }
+        INFO("length " << len);
+        CHECK(sha256_hex(msg.data(), msg.size()) == portable);
+        sha256 h; // whole blocks from the input mixed with buffered pieces
+        for (std::size_t at = 0, step = 1; at < msg.size(); at += step, step = step * 7 % 301 + 1)
+            h.update(msg.data() + at, std::min(step, msg.size() - at));
+        CHECK(to_hex(h.finish()) == portable);
+    }
 }
