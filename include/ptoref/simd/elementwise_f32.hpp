@@ -207,6 +207,8 @@ inline void binary_row(binary_f32 op, const float* a, index sa, const float* b, 
 #ifdef PTOREF_X86_KERNELS
     if (detail::ew_vector(which) && n > 0)
         return detail::binary_row_avx512(op, a, sa, b, sb, out, n);
+#else
+    (void)which;
 #endif
     for (index j = 0; j < n; ++j)
         out[j] = detail::binary_scalar(op, a[j * sa], b[j * sb]);
@@ -217,6 +219,8 @@ inline void unary_row(unary_f32 op, const float* a, float* out, index n, path wh
 #ifdef PTOREF_X86_KERNELS
     if (detail::ew_vector(which))
         return detail::unary_row_avx512(op, a, out, n);
+#else
+    (void)which;
 #endif
     for (index j = 0; j < n; ++j)
         out[j] = detail::unary_scalar(op, a[j]);
@@ -228,6 +232,8 @@ inline float row_sum(const float* p, index n, path which = active_path()) noexce
 #ifdef PTOREF_X86_KERNELS
     if (detail::ew_vector(which))
         return detail::row_sum_avx512(p, n);
+#else
+    (void)which;
 #endif
     return ptoref::detail::canonical_row_sum(p, n);
 }
@@ -238,6 +244,8 @@ inline float row_minmax(const float* p, index n, bool is_max, path which = activ
 #ifdef PTOREF_X86_KERNELS
     if (detail::ew_vector(which))
         return detail::row_minmax_avx512(p, n, is_max);
+#else
+    (void)which;
 #endif
     float r = p[0];
     for (index j = 1; j < n; ++j)
