@@ -255,8 +255,10 @@ PTOREF_SOFTMAX_TARGET inline bool softmax_tile_row_avx512(const float* raw, inde
     for (int v = 0; v < V; ++v) {
         const index left = valid - 16 * v;
         const __mmask16 live = left >= 16 ? __mmask16(0xffff) : left <= 0 ? __mmask16(0) : __mmask16((1u << left) - 1);
-        const __m512 r = _mm512_mask_blend_ps(live, neg_inf, canon512(_mm512_loadu_ps(raw + 16 * v)));
-        s[v] = barrier512(_mm512_mul_ps(r, vscale)); // canonical NaN * scale stays canonical
+        // A NaN score needs no canonicalising here: it makes the row's max NaN, and every
+        // x - max below is canonicalised before the exp.
+        const __m512 r = _mm512_mask_blend_ps(live, neg_inf, _mm512_loadu_ps(raw + 16 * v));
+        s[v] = barrier512(_mm512_mul_ps(r, vscale));
         any_nan |= _mm512_cmp_ps_mask(s[v], s[v], _CMP_UNORD_Q);
     }
     float mx;
@@ -278,12 +280,11 @@ PTOREF_SOFTMAX_TARGET inline bool softmax_tile_row_avx512(const float* raw, inde
         const __m512i b = exp_bf16_bits512(canon512(_mm512_sub_ps(s[v], vmx)));
         const __m512 w = _mm512_castsi512_ps(_mm512_slli_epi32(b, 16));
         _mm512_storeu_ps(p + 16 * v, w);
-        lanes = canon512(_mm512_add_ps(lanes, w));
+        lanes = _mm512_add_ps(lanes, w); // a NaN stays a NaN to the end, canonicalised there
+        // Out of VDPBF16PS's exact range: nonzero and not in [0x2600, 0x5780] (one unsigned compare).
         const __m512i mag = _mm512_and_si512(b, _mm512_set1_epi32(0x7fff));
-        const __mmask16 zero = _mm512_cmpeq_epi32_mask(mag, _mm512_setzero_si512());
-        const __mmask16 in = _mm512_cmpge_epi32_mask(mag, _mm512_set1_epi32(0x2600)) &
-                             _mm512_cmple_epi32_mask(mag, _mm512_set1_epi32(0x5780));
-        bad |= static_cast<__mmask16>(~(zero | in));
+        bad |= _mm512_test_epi32_mask(mag, mag) &
+               _mm512_cmpgt_epu32_mask(_mm512_sub_epi32(mag, _mm512_set1_epi32(0x2600)), _mm512_set1_epi32(0x3180));
         // pairs: (w[2i] << 16) | w[2i+1] per 64-bit lane, narrowed to 32 bits.
         const __m512i pr = _mm512_or_si512(_mm512_slli_epi64(_mm512_and_si512(b, _mm512_set1_epi64(0xffff)), 16),
                                            _mm512_srli_epi64(b, 32));
