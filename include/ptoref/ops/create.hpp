@@ -26,20 +26,29 @@ Tensor<T> create_tensor(const dims& shape, dtype_tag<T> /*dtype*/, source_locati
     return t;
 }
 
-// Every element = value converted to dtype (an FP32 literal for floats, rounded to nearest-even
-// into 16-bit types; integers exactly).
+// A DSL literal stored into an element of type T: for floats an FP32 literal (one RNE
+// conversion from the source value), rounded to nearest-even into 16-bit types; integers
+// exactly. pl::full, and scalar writes from the Python front end, use this rule.
+template <element_type T, class V>
+requires std::is_arithmetic_v<V> T literal_value(V value)
+{
+    if constexpr (std::is_same_v<T, std::int32_t>) {
+        static_assert(std::is_integral_v<V>, "an INT32 element takes an integer value");
+        return static_cast<std::int32_t>(value);
+    } else if constexpr (std::is_same_v<T, float>) {
+        return static_cast<float>(value);
+    } else {
+        return convert<T>(static_cast<float>(value), cast_mode::rint);
+    }
+}
+
+// Every element = literal_value<T>(value).
 template <element_type T, class V>
 requires std::is_arithmetic_v<V> Tensor<T> full(const dims& shape, dtype_tag<T> /*dtype*/, V value,
                                                 source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::full";
-    T v;
-    if constexpr (std::is_same_v<T, std::int32_t>) {
-        static_assert(std::is_integral_v<V>, "pl::full of INT32 takes an integer value");
-        v = static_cast<std::int32_t>(value);
-    } else {
-        v = convert<T>(static_cast<float>(value), cast_mode::rint);
-    }
+    const T v = literal_value<T>(value);
     Tensor<T> t = detail::new_tensor<T>(shape, op, loc);
     std::fill(t.storage().data(), t.storage().data() + t.numel(), v);
     detail::finish_output(t, nullptr, op, loc);

@@ -100,23 +100,71 @@ inline bool& in_worker() noexcept
     return w;
 }
 
+// One instance of a parallel loop (pl.parallel or pl.spmd): its iteration order under the
+// schedule, its race judge, and the iteration frames. pl::parallel drives it with a C++ body;
+// the Python front end drives it one iteration at a time (enter/leave around each body run),
+// so both judge a loop by the same code.
+class parallel_instance {
+public:
+    parallel_instance(std::string_view loop, index start, index stop, index step, const loop_options& opt,
+                      const source_location& loc)
+        : start_(start), step_(step), sched_(opt.sched ? *opt.sched : default_schedule())
+    {
+        const index n = trip_count(start, stop, step, loop, opt, loc);
+        if (check::enabled()) {
+            race_ = std::make_unique<check::loop_race_state>(std::string(loop), loc,
+                                                             ptoref::detail::current_loop_path());
+            race_->set_trip_count(n);
+        }
+        order_ = sched_.order(n);
+    }
+    parallel_instance(const parallel_instance&) = delete;
+    parallel_instance& operator=(const parallel_instance&) = delete;
+
+    const schedule& sched() const noexcept { return sched_; }
+    // Iteration ordinals (0..n-1) in the order the schedule runs them.
+    const std::vector<index>& order() const noexcept { return order_; }
+    index value(index ordinal) const noexcept { return loop_value(start_, ordinal, step_); }
+    check::loop_race_state* race() const noexcept { return race_.get(); }
+
+    // Frames for an externally driven iteration (the calling thread's loop nest).
+    void enter(index value) { ptoref::detail::loop_frames().push_back({value, race_.get()}); }
+    void leave() { ptoref::detail::loop_frames().pop_back(); }
+
+    // Judges the instance once every iteration ran: records go to the innermost collector, or
+    // throw race_error.
+    void finish()
+    {
+        if (!race_)
+            return;
+        std::vector<check::race_record> records = race_->finish();
+        if (check::deliver::collecting())
+            check::deliver::summary(race_->summary(records.size()));
+        race_.reset();
+        check::deliver::races(std::move(records));
+    }
+
+private:
+    index start_;
+    index step_;
+    schedule sched_;
+    std::unique_ptr<check::loop_race_state> race_;
+    std::vector<index> order_;
+};
+
 template <class F>
 void run_parallel(std::string_view loop, index start, index stop, index step, const loop_options& opt, F& body,
                   const source_location& loc)
 {
-    const index n = trip_count(start, stop, step, loop, opt, loc);
-    schedule sch = opt.sched ? *opt.sched : default_schedule();
-    std::unique_ptr<check::loop_race_state> race;
-    if (check::enabled()) {
-        race = std::make_unique<check::loop_race_state>(std::string(loop), loc, ptoref::detail::current_loop_path());
-        race->set_trip_count(n);
-    }
-    const std::vector<index> order = sch.order(n);
+    parallel_instance inst(loop, start, stop, step, opt, loc);
+    const std::vector<index>& order = inst.order();
+    const index n = static_cast<index>(order.size());
+    const schedule& sch = inst.sched();
     const bool threaded = sch.which() == schedule::kind::threads && sch.thread_count() > 1 && n > 1 && !in_worker();
     if (!threaded) {
         for (index k : order) {
-            const index value = loop_value(start, k, step);
-            frame_guard g(value, race.get());
+            const index value = inst.value(k);
+            frame_guard g(value, inst.race());
             body(value);
         }
     } else {
@@ -134,8 +182,8 @@ void run_parallel(std::string_view loop, index start, index stop, index step, co
                 if (k >= order.size())
                     break;
                 try {
-                    const index value = loop_value(start, order[k], step);
-                    frame_guard g(value, race.get());
+                    const index value = inst.value(order[k]);
+                    frame_guard g(value, inst.race());
                     body(value);
                 } catch (...) {
                     std::lock_guard<std::mutex> lock(failure_mutex);
@@ -160,12 +208,7 @@ void run_parallel(std::string_view loop, index start, index stop, index step, co
         if (failure)
             std::rethrow_exception(failure);
     }
-    if (race) {
-        std::vector<check::race_record> records = race->finish();
-        if (check::deliver::collecting())
-            check::deliver::summary(race->summary(records.size()));
-        check::deliver::races(std::move(records));
-    }
+    inst.finish();
 }
 
 } // namespace detail

@@ -1,0 +1,162 @@
+// The extension's dtype-erased tensor: one ptoref::Tensor<T> of any element type the library
+// has, plus the conversions to and from numpy. No semantics live here: every op the binding
+// exposes calls the same ptoref::pl function a C++ port calls.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <string>
+#include <unordered_set>
+#include <variant>
+
+#include <ptoref/ptoref.hpp>
+
+namespace ptoref::python {
+
+namespace py = pybind11;
+
+enum class dtype_id : int { fp32 = 0, bf16 = 1, fp16 = 2, int32 = 3 };
+
+using any_tensor_variant =
+    std::variant<Tensor<float>, Tensor<bf16>, Tensor<fp16>, Tensor<std::int32_t>>;
+
+struct any_tensor {
+    any_tensor_variant v;
+};
+
+template <class T>
+constexpr dtype_id id_of()
+{
+    if constexpr (std::is_same_v<T, float>)
+        return dtype_id::fp32;
+    else if constexpr (std::is_same_v<T, bf16>)
+        return dtype_id::bf16;
+    else if constexpr (std::is_same_v<T, fp16>)
+        return dtype_id::fp16;
+    else
+        return dtype_id::int32;
+}
+
+inline std::string_view dtype_name(dtype_id d)
+{
+    switch (d) {
+    case dtype_id::fp32:
+        return "FP32";
+    case dtype_id::bf16:
+        return "BF16";
+    case dtype_id::fp16:
+        return "FP16";
+    case dtype_id::int32:
+        return "INT32";
+    }
+    return "?";
+}
+
+// Calls f(dtype_tag<T>{}) for the element type d names.
+template <class F>
+decltype(auto) with_dtype(dtype_id d, F&& f)
+{
+    switch (d) {
+    case dtype_id::fp32:
+        return f(dtype_tag<float>{});
+    case dtype_id::bf16:
+        return f(dtype_tag<bf16>{});
+    case dtype_id::fp16:
+        return f(dtype_tag<fp16>{});
+    case dtype_id::int32:
+        break;
+    }
+    return f(dtype_tag<std::int32_t>{});
+}
+
+inline dtype_id dtype_of(const any_tensor& t)
+{
+    return std::visit([](const auto& x) { return id_of<typename std::decay_t<decltype(x)>::value_type>(); }, t.v);
+}
+
+// A Python file:line for reports. source_location keeps a const char* file name, so the
+// names are interned for the life of the process (a program has few distinct files).
+struct site {
+    source_location loc;
+};
+
+inline site make_site(const std::string& file, std::uint32_t line, const std::string& function)
+{
+    static std::unordered_set<std::string> names;
+    static std::mutex mutex;
+    std::lock_guard<std::mutex> lock(mutex);
+    const char* f = names.insert(file).first->c_str();
+    const char* fn = names.insert(function).first->c_str();
+    return site{source_location::current(f, line, fn)};
+}
+
+// numpy element type of each ptoref element type (bf16 travels as its uint16 bits).
+template <class T>
+using numpy_element_t = std::conditional_t<
+    std::is_same_v<T, bf16>, std::uint16_t,
+    std::conditional_t<std::is_same_v<T, fp16>, std::uint16_t, T>>;
+
+// A view of the tensor's elements as a numpy array: zero-copy over the buffer when the view is
+// contiguous (the array keeps the buffer alive), a copy otherwise. Host inspection: not an
+// access of the program, never checked. FP16 arrays are numpy float16 (same bits).
+template <element_type T>
+py::array to_numpy(const Tensor<T>& t)
+{
+    using N = numpy_element_t<T>;
+    std::vector<py::ssize_t> shape(t.shape().begin(), t.shape().end());
+    py::dtype dt = std::is_same_v<T, fp16> ? py::dtype("float16") : py::dtype::of<N>();
+    if (t.is_contiguous()) {
+        auto* holder = new std::shared_ptr<detail::buffer<T>>(t.storage_ptr());
+        py::capsule owner(holder, [](void* p) { delete static_cast<std::shared_ptr<detail::buffer<T>>*>(p); });
+        std::vector<py::ssize_t> strides;
+        for (int d = 0; d < t.rank(); ++d)
+            strides.push_back(static_cast<py::ssize_t>(t.strides()[d] * static_cast<index>(sizeof(T))));
+        return py::array(dt, shape, strides, static_cast<const void*>(t.storage().data() + t.offset()), owner);
+    }
+    py::array out(dt, shape);
+    auto* o = static_cast<T*>(out.mutable_data());
+    index i = 0;
+    t.for_each_flat([&](index f) { o[i++] = t.storage().data()[f]; });
+    return out;
+}
+
+// A new fully defined tensor holding a copy of a numpy array's elements (one memcpy for a
+// C-contiguous array). bf16 takes uint16 bits (or int16, torch's view); fp16 takes float16.
+template <element_type T>
+Tensor<T> from_numpy(const py::array& a, const std::string& name, const site& where)
+{
+    using N = numpy_element_t<T>;
+    const char kind = a.dtype().kind();
+    const auto item = static_cast<std::size_t>(a.itemsize());
+    bool ok = item == sizeof(N);
+    if constexpr (std::is_same_v<T, float>)
+        ok = ok && kind == 'f';
+    else if constexpr (std::is_same_v<T, fp16>)
+        ok = ok && (kind == 'f' || kind == 'u' || kind == 'i');
+    else if constexpr (std::is_same_v<T, bf16>)
+        ok = ok && (kind == 'u' || kind == 'i');
+    else
+        ok = ok && kind == 'i';
+    if (!ok)
+        throw error("ptoref.from_numpy",
+                    "a numpy array of dtype " + std::string(py::str(a.dtype())) + " cannot hold " +
+                        std::string(dtype_traits<T>::name) +
+                        (std::is_same_v<T, bf16> ? " (pass the uint16 bits, or a torch.bfloat16 tensor)" : ""),
+                    where.loc);
+    dims shape;
+    for (py::ssize_t d = 0; d < a.ndim(); ++d)
+        shape.push_back(static_cast<index>(a.shape(d)));
+    if (shape.empty())
+        shape.push_back(1);
+    py::array c = py::array::ensure(a, py::array::c_style);
+    const auto* p = static_cast<const T*>(c.data());
+    Tensor<T> t = tensor_from<T>(shape, std::span<const T>(p, static_cast<std::size_t>(shape.product())), where.loc);
+    if (!name.empty())
+        t.name(name);
+    return t;
+}
+
+} // namespace ptoref::python

@@ -1,0 +1,12 @@
+// The extension's parts, one per concept; module.cpp puts them together.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+namespace ptoref::python {
+void bind_tensor(pybind11::module_& m);
+void bind_ops(pybind11::module_& m);
+void bind_loops(pybind11::module_& m);
+void bind_checks(pybind11::module_& m);
+void bind_io(pybind11::module_& m);
+} // namespace ptoref::python
