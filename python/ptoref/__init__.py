@@ -1,1 +1,42 @@
+"""ptoref: run PyPTO (pypto.language) programs on a CPU with their exact semantics.
 
+`ptoref run FILE.py` runs a program file unmodified (docs/frontend.md); `ptoref.language` is
+the `pl` such a file imports; `ptoref._core` is the C++ library.
+"""
+from . import _core
+from ._errors import AnnotationMismatch, DefinednessError, Error, RaceError, StaleError, Unsupported  # noqa: F401
+from ._tensor import Tensor  # noqa: F401
+
+__version__ = _core.version
+
+
+def tensor(array, dtype=None, name=""):
+    """A ptoref tensor holding a copy of a numpy array or torch tensor (bf16: torch.bfloat16, or
+    uint16 bits with dtype=pl.BF16)."""
+    from . import _dtypes, _site
+
+    s = _site.site()
+    try:
+        import torch
+
+        if isinstance(array, torch.Tensor):
+            from .harness._bridge import to_ptoref
+
+            return to_ptoref(array, name, s)
+    except ImportError:  # torch is optional
+        pass
+    import numpy as np
+
+    arr = np.asarray(array)
+    if dtype is None:
+        dtype = {"float32": _dtypes.FP32, "float16": _dtypes.FP16, "int32": _dtypes.INT32}.get(str(arr.dtype))
+        if dtype is None:
+            raise Error(f"ptoref.tensor: numpy dtype {arr.dtype} needs an explicit dtype=")
+    return Tensor(_core.from_numpy(arr, _dtypes.require_core(dtype, "ptoref.tensor", s), name, s))
+
+
+def to_torch(t):
+    """A torch copy of a ptoref tensor (bf16 as torch.bfloat16, same bits)."""
+    from .harness._bridge import to_torch as conv
+
+    return conv(t)

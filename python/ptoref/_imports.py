@@ -1,0 +1,39 @@
+"""Makes `import pypto.language as pl`, `from golden import run`, `from pypto.runtime import
+TensorSpec` (and friends) resolve to ptoref's front end and harness shims."""
+import sys
+import types
+
+from ._errors import Unsupported
+
+
+class _Package(types.ModuleType):
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        from . import _site
+
+        raise Unsupported(f"{self.__name__}.{name}", _site.text(), "not part of ptoref's front end")
+
+
+def install():
+    from . import language
+    from .harness import golden, runtime
+
+    pypto = _Package("pypto")
+    pypto.__path__ = []
+    pypto.language = language
+    pypto.runtime = runtime
+    dist = _Package("pypto.language.distributed")
+    sys.modules.update({
+        "pypto": pypto,
+        "pypto.language": language,
+        "pypto.language.distributed": dist,
+        "pypto.runtime": runtime,
+        "golden": golden,
+        "golden.runner": golden,
+        "golden.validation": golden,
+        "golden.spec": golden,
+        "golden.tensor_spec": golden,
+    })
+    for name in ("ir", "backend", "jit", "frontend"):
+        sys.modules[f"pypto.{name}"] = _Package(f"pypto.{name}")

@@ -1,0 +1,239 @@
+"""The DSL-function rewrite: a DSL function (@pl.jit, @pl.jit.inline, @pl.function, ...) is
+re-compiled from its source with the few changes where Python's meaning differs from the DSL's:
+
+- `with pl.spmd(n, ...) [as tid]: body` runs body once per block (a for loop over the blocks;
+  `tid` is bound to the launch's TaskId afterwards);
+- a `for` over a loop with `init_values=` binds the pl.yield_ targets to the init values before
+  the loop, so a zero-trip loop leaves them bound as the DSL does;
+- scalar `//` and `%` (and `//=`, `%=`) truncate toward zero, as the device's integer ops do;
+- `y[k] = v` becomes `y = __ptoref_rt__.setitem(y, k, v)`: an in-place assemble that rebinds y.
+
+Everything else keeps Python's meaning. Line numbers are preserved, so every site a report
+names is the line in the user's file. Annotations are removed from the compiled function and
+checked at call time against the arguments (see _annotations.py).
+"""
+import ast
+import inspect
+import textwrap
+import types
+
+from . import _runtime
+from ._errors import Error
+
+RT = "__ptoref_rt__"
+
+
+def _is_call_to(node, names):
+    """A call whose function is `<anything>.name` or `name` for a name in names."""
+    if not isinstance(node, ast.Call):
+        return False
+    f = node.func
+    return (isinstance(f, ast.Attribute) and f.attr in names) or (isinstance(f, ast.Name) and f.id in names)
+
+
+def _rt(attr, node):
+    return ast.copy_location(
+        ast.Attribute(value=ast.Name(id=RT, ctx=ast.Load()), attr=attr, ctx=ast.Load()), node
+    )
+
+
+def _yield_targets(body):
+    """Targets of `T = pl.yield_(...)` at the top level of a loop body (the carried names)."""
+    for stmt in body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and _is_call_to(stmt.value, {"yield_"}):
+            return stmt.targets[0]
+    return None
+
+
+class _Rewriter(ast.NodeTransformer):
+    def __init__(self):
+        self.counter = 0
+
+    def _tmp(self, stem):
+        self.counter += 1
+        return f"__ptoref_{stem}_{self.counter}"
+
+    # with pl.spmd(...) [as tid]:
+    def visit_With(self, node):
+        self.generic_visit(node)
+        if len(node.items) == 1 and _is_call_to(node.items[0].context_expr, {"spmd"}):
+            item = node.items[0]
+            tmp = self._tmp("spmd")
+            assign = ast.Assign(targets=[ast.Name(id=tmp, ctx=ast.Store())], value=item.context_expr)
+            loop = ast.For(
+                target=ast.Name(id=self._tmp("block"), ctx=ast.Store()),
+                iter=ast.Call(
+                    func=ast.Attribute(value=ast.Name(id=tmp, ctx=ast.Load()), attr="_run_blocks", ctx=ast.Load()),
+                    args=[],
+                    keywords=[],
+                ),
+                body=node.body,
+                orelse=[],
+            )
+            out = [assign, loop]
+            if item.optional_vars is not None:
+                out.append(
+                    ast.Assign(
+                        targets=[item.optional_vars],
+                        value=ast.Attribute(value=ast.Name(id=tmp, ctx=ast.Load()), attr="task_id", ctx=ast.Load()),
+                    )
+                )
+            for n in out:
+                ast.copy_location(n, node)
+                ast.fix_missing_locations(n)
+            return out
+        return node
+
+    # for ... in pl.range(..., init_values=...):
+    def visit_For(self, node):
+        self.generic_visit(node)
+        call = node.iter
+        if isinstance(call, ast.Call) and any(k.arg == "init_values" for k in call.keywords):
+            targets = _yield_targets(node.body)
+            if targets is None:
+                return node
+            tmp = self._tmp("loop")
+            assign = ast.Assign(targets=[ast.Name(id=tmp, ctx=ast.Store())], value=call)
+            n_targets = len(targets.elts) if isinstance(targets, (ast.Tuple, ast.List)) else 1
+            bind = ast.Assign(
+                targets=[_store_copy(targets)],
+                value=ast.Call(
+                    func=ast.Attribute(value=ast.Name(id=tmp, ctx=ast.Load()), attr="bind_init", ctx=ast.Load()),
+                    args=[ast.Constant(n_targets)],
+                    keywords=[],
+                ),
+            )
+            node.iter = ast.Name(id=tmp, ctx=ast.Load())
+            out = [assign, bind, node]
+            for n in out:
+                ast.copy_location(n, node)
+                ast.fix_missing_locations(n)
+            return out
+        return node
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        if isinstance(node.op, (ast.FloorDiv, ast.Mod)):
+            fn = "floordiv" if isinstance(node.op, ast.FloorDiv) else "mod"
+            return ast.copy_location(ast.Call(func=_rt(fn, node), args=[node.left, node.right], keywords=[]), node)
+        return node
+
+    def visit_AugAssign(self, node):
+        self.generic_visit(node)
+        if isinstance(node.op, (ast.FloorDiv, ast.Mod)) and isinstance(node.target, ast.Name):
+            fn = "floordiv" if isinstance(node.op, ast.FloorDiv) else "mod"
+            load = ast.Name(id=node.target.id, ctx=ast.Load())
+            new = ast.Assign(
+                targets=[node.target], value=ast.Call(func=_rt(fn, node), args=[load, node.value], keywords=[])
+            )
+            ast.copy_location(new, node)
+            ast.fix_missing_locations(new)
+            return new
+        return node
+
+    def visit_Assign(self, node):
+        self.generic_visit(node)
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Subscript):
+            sub = node.targets[0]
+            if isinstance(sub.value, ast.Name):
+                key = ast.Subscript(value=_rt("key", node), slice=sub.slice, ctx=ast.Load())
+                new = ast.Assign(
+                    targets=[ast.Name(id=sub.value.id, ctx=ast.Store())],
+                    value=ast.Call(
+                        func=_rt("setitem", node),
+                        args=[ast.Name(id=sub.value.id, ctx=ast.Load()), key, node.value],
+                        keywords=[],
+                    ),
+                )
+                ast.copy_location(new, node)
+                ast.fix_missing_locations(new)
+                return new
+        return node
+
+    def visit_FunctionDef(self, node):
+        # Nested plain functions and lambdas keep Python's meaning entirely.
+        return node
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+    visit_Lambda = visit_FunctionDef
+
+
+def _store_copy(target):
+    t = ast.parse(ast.unparse(target), mode="eval").body
+
+    def store(n):
+        if isinstance(n, (ast.Tuple, ast.List)):
+            for e in n.elts:
+                store(e)
+        n.ctx = ast.Store()
+
+    store(t)
+    return t
+
+
+class DslSource:
+    """A rewritten DSL function and its original annotations (as source expressions)."""
+
+    def __init__(self, fn, annotations, returns):
+        self.fn = fn
+        self.annotations = annotations  # [(param name, ast.expr)]
+        self.returns = returns
+
+
+def rewrite(func):
+    """Re-compiles func with the DSL rewrite; returns a DslSource."""
+    try:
+        lines, first = inspect.getsourcelines(func)
+    except (OSError, TypeError) as e:
+        raise Error(f"ptoref cannot read the source of DSL function {func.__qualname__}: {e}") from None
+    src = textwrap.dedent("".join(lines))
+    tree = ast.parse(src)
+    fdef = tree.body[0]
+    if not isinstance(fdef, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        raise Error(f"ptoref: {func.__qualname__} is not a plain function definition")
+    ast.increment_lineno(tree, first - 1)
+    fdef.decorator_list = []
+    annotations = []
+    for a in fdef.args.posonlyargs + fdef.args.args + fdef.args.kwonlyargs:
+        if a.annotation is not None:
+            annotations.append((a.arg, a.annotation))
+        a.annotation = None
+    returns, fdef.returns = fdef.returns, None
+    rw = _Rewriter()
+    fdef.body = [s for stmt in fdef.body for s in _as_list(rw.visit(stmt))]
+    ast.fix_missing_locations(fdef)
+
+    freevars = func.__code__.co_freevars
+    outer = ast.FunctionDef(
+        name="__ptoref_outer__",
+        args=ast.arguments(
+            posonlyargs=[], args=[ast.arg(arg=v) for v in freevars], kwonlyargs=[], kw_defaults=[], defaults=[]
+        ),
+        body=[fdef, ast.Return(value=ast.Name(id=fdef.name, ctx=ast.Load()))],
+        decorator_list=[],
+        returns=None,
+        type_comment=None,
+    )
+    ast.copy_location(outer, fdef)
+    module = ast.Module(body=[outer], type_ignores=[])
+    ast.fix_missing_locations(module)
+    code = compile(module, func.__code__.co_filename, "exec", dont_inherit=True)
+    outer_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    inner_code = next(c for c in outer_code.co_consts if isinstance(c, types.CodeType) and c.co_name == fdef.name)
+    cells = dict(zip(freevars, func.__closure__ or ()))
+    missing = [v for v in inner_code.co_freevars if v not in cells]
+    if missing:
+        raise Error(f"ptoref: rewriting {func.__qualname__} changed its free variables {missing}")
+    closure = tuple(cells[v] for v in inner_code.co_freevars) or None
+    g = func.__globals__
+    g.setdefault(RT, _runtime)
+    new = types.FunctionType(inner_code, g, func.__name__, func.__defaults__, closure)
+    new.__kwdefaults__ = func.__kwdefaults__
+    new.__qualname__ = func.__qualname__
+    new.__module__ = func.__module__
+    new.__doc__ = func.__doc__
+    return DslSource(new, annotations, returns)
+
+
+def _as_list(x):
+    return x if isinstance(x, list) else [x]

@@ -1,0 +1,222 @@
+"""What DSL code needs at run time beyond the ops: loops, spmd blocks, loop-carried values,
+scopes and task hints, and the helpers the DSL-function rewrite calls (`__ptoref_rt__.*`).
+
+Loops drive the C++ library's own loop machinery (_core.ParallelLoop is
+pl::detail::parallel_instance): the same schedule order, iteration frames and race judgement
+as pl::parallel in C++. Bodies are Python, so a `threads:N` schedule runs them in order on the
+calling thread (the bits of a race-free program cannot differ).
+"""
+import builtins
+
+from . import _core, _site
+from ._errors import Error
+from ._tensor import Tensor, setitem as _tensor_setitem
+
+# ---- loops ------------------------------------------------------------------------------
+
+
+def _bounds(name, args, site):
+    if not 1 <= len(args) <= 3:
+        raise Error(f"{name} takes 1 to 3 positional bounds, got {len(args)} (at {site!r})")
+    vals = []
+    for a in args:
+        if isinstance(a, bool) or not isinstance(a, int):
+            try:
+                import operator
+
+                a = operator.index(a)
+            except TypeError:
+                raise Error(f"{name}: bound {a!r} is not an integer (at {site!r})") from None
+        vals.append(a)
+    if len(vals) == 1:
+        return 0, vals[0], 1
+    if len(vals) == 2:
+        return vals[0], vals[1], 1
+    return vals[0], vals[1], vals[2]
+
+
+def _sequential(name, start, stop, step, site):
+    n = _core.trip_count(start, stop, step, name, site)
+    push, pop = _core.push_frame, _core.pop_frame
+    for k in builtins.range(n):
+        v = start + k * step
+        push(v)
+        try:
+            yield v
+        finally:
+            pop()
+
+
+def _parallel(name, start, stop, step, site):
+    inst = _core.ParallelLoop(name, start, stop, step, None, site)
+    enter, leave = inst.enter, inst.leave
+    for v in inst.values():
+        enter(v)
+        try:
+            yield v
+        finally:
+            leave()
+    inst.finish()
+
+
+class _CarriedLoop:
+    """A loop with init_values: yields (index, values); pl.yield_ feeds the next values."""
+
+    def __init__(self, gen, init_values, site):
+        self._gen = gen
+        self.init_values = tuple(init_values)
+        self.values = self.init_values
+        self.site = site
+
+    def __iter__(self):
+        _carried.append(self)
+        try:
+            for i in self._gen:
+                yield i, self.values
+        finally:
+            _carried.remove(self)
+
+    def bind_init(self, n_targets):
+        # What the yield_ targets hold before the first trip (all of them, for a zero-trip loop).
+        if n_targets == 1 and len(self.init_values) == 1:
+            return self.init_values[0]
+        return self.init_values
+
+
+_carried = []
+
+
+def loop(name, parallel, args, init_values, site):
+    start, stop, step = _bounds(name, args, site)
+    gen = (_parallel if parallel else _sequential)(name, start, stop, step, site)
+    if init_values is None:
+        return gen
+    if not isinstance(init_values, (tuple, list)):
+        init_values = (init_values,)
+    return _CarriedLoop(gen, init_values, site)
+
+
+def yield_(values, site):
+    if not _carried:
+        raise Error(f"pl.yield_ outside a loop with init_values (at {site!r})")
+    lp = _carried[-1]
+    if len(values) != len(lp.init_values):
+        raise Error(
+            f"pl.yield_ yields {len(values)} values; the loop at {lp.site!r} carries {len(lp.init_values)} (at {site!r})"
+        )
+    lp.values = tuple(values)
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+# ---- spmd blocks --------------------------------------------------------------------------
+
+_blocks = []  # (block index, block count) of the enclosing spmd blocks, innermost last
+
+
+class TaskId:
+    """A task handle (pl.TaskId): what `as tid`, pl.submit and deps= pass around."""
+
+    __slots__ = ("kind", "site", "name")
+
+    def __init__(self, kind, site, name=""):
+        self.kind, self.site, self.name = kind, site, name
+
+    def __repr__(self):
+        return f"<TaskId {self.kind} at {self.site!r}{' ' + self.name if self.name else ''}>"
+
+
+class Spmd:
+    """pl.spmd(n, ...): `for i in pl.spmd(n)` or (rewritten) `with pl.spmd(n) [as tid]:`."""
+
+    def __init__(self, core_num, site, name_hint="", deps=None):
+        if isinstance(core_num, bool) or not isinstance(core_num, int):
+            raise Error(f"pl.spmd: the block count {core_num!r} is not an integer (at {site!r})")
+        self.core_num = core_num
+        self.site = site
+        self.task_id = TaskId("spmd", site, name_hint)
+        self.deps = deps
+
+    def __iter__(self):
+        return self._run_blocks()
+
+    def _run_blocks(self):
+        for b in _parallel("pl.spmd", 0, self.core_num, 1, self.site):
+            _blocks.append((b, self.core_num))
+            try:
+                yield b
+            finally:
+                _blocks.pop()
+
+    def __enter__(self):
+        raise Error(
+            f"`with pl.spmd(...)` must be inside a DSL function (@pl.jit, @pl.function, ...) so its body can run "
+            f"once per block (at {self.site!r})"
+        )
+
+    def __exit__(self, *exc):
+        return False
+
+
+def block_idx(site):
+    if not _blocks:
+        return 0  # outside any spmd launch the code runs as block 0 of 1
+    return _blocks[-1][0]
+
+
+def block_num(site):
+    return _blocks[-1][1] if _blocks else 1
+
+
+class Scope:
+    """pl.at / pl.scope / pl.manual_scope / pl.cluster ...: recorded hints, no effect on values."""
+
+    def __init__(self, kind, site, kwargs):
+        self.kind, self.site, self.kwargs = kind, site, kwargs
+        self.task_id = TaskId(kind, site, kwargs.get("name_hint", "") if isinstance(kwargs, dict) else "")
+
+    def __enter__(self):
+        return self.task_id
+
+    def __exit__(self, *exc):
+        return False
+
+
+# ---- helpers the DSL-function rewrite calls -----------------------------------------------
+
+
+def floordiv(a, b):
+    """Scalar `//` as on the device: integer division truncates toward zero."""
+    if type(a) is int and type(b) is int or (isinstance(a, int) and isinstance(b, int)):
+        if b == 0:
+            raise Error(f"integer division by zero (at {_site.text()})")
+        q = abs(a) // abs(b)
+        return q if (a >= 0) == (b >= 0) else -q
+    return a // b
+
+
+def mod(a, b):
+    """Scalar `%` as on the device: the remainder has the sign of the dividend."""
+    if isinstance(a, int) and isinstance(b, int):
+        if b == 0:
+            raise Error(f"integer modulo by zero (at {_site.text()})")
+        r = abs(a) % abs(b)
+        return r if a >= 0 else -r
+    return a % b
+
+
+class _Key:
+    """key[a:b, c] returns the subscript key itself: how the rewrite passes `y[a:b, c] = v`'s key."""
+
+    def __getitem__(self, k):
+        return k
+
+
+key = _Key()
+
+
+def setitem(target, k, value):
+    """`y[k] = v` in DSL code: an in-place assemble (or write) that rebinds y to the new version."""
+    if isinstance(target, Tensor):
+        return _tensor_setitem(target, k, value, _site.site())
+    target[k] = value
+    return target

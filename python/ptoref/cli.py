@@ -1,0 +1,148 @@
+"""`ptoref run FILE.py [--set NAME=VALUE]... [--seed N] [--schedule S] [--golden-data-out DIR]
+[--footprints NAMES] [--list-unsupported] [-- FILE's args]`
+
+Runs FILE as __main__ with its folder on sys.path and `pypto.language`, `pypto.runtime` and
+`golden` resolving to ptoref. Exit status: 0 when every harness run matched its golden and no
+check failed; 1 on a mismatch, a failed check or an error in the program; 2 on bad arguments
+or a construct ptoref does not support.
+"""
+import argparse
+import ast
+import os
+import sys
+import traceback
+
+USAGE_EXIT = 2
+
+
+def _parser():
+    p = argparse.ArgumentParser(prog="ptoref", description="Run PyPTO programs on ptoref (exact, checked).")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="run a pl program file unmodified")
+    r.add_argument("file", help="the program file (FILE.py)")
+    r.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="replace a module-level constant of FILE before it runs (repeatable)")
+    r.add_argument("--seed", type=int, help="torch.manual_seed(N) before the file runs")
+    r.add_argument("--schedule", help="parallel-loop schedule: sequential, reverse, shuffled[:SEED], threads[:N]")
+    r.add_argument("--golden-data-out", metavar="DIR",
+                   help="write DIR/in/<name>.pt and DIR/out/<name>.pt with ptoref's outputs as the expected values")
+    r.add_argument("--footprints", default="", metavar="NAMES",
+                   help="comma-separated tensor names whose per-iteration footprints top-level loops print")
+    r.add_argument("--list-unsupported", action="store_true",
+                   help="list the constructs of FILE ptoref does not support, without running it")
+    r.add_argument("args", nargs=argparse.REMAINDER, help="-- then FILE's own arguments")
+    return p
+
+
+def _parse_sets(items):
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise ValueError(f"--set {item!r}: expected NAME=VALUE")
+        name, text = item.split("=", 1)
+        if not name.isidentifier():
+            raise ValueError(f"--set {item!r}: {name!r} is not a Python name")
+        try:
+            out[name] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            out[name] = text
+    return out
+
+
+def _apply_sets(tree, sets, path):
+    seen = set()
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        for t in targets:
+            if isinstance(t, ast.Name) and t.id in sets and node.value is not None:
+                node.value = ast.copy_location(ast.Constant(sets[t.id]), node.value)
+                seen.add(t.id)
+    missing = sorted(set(sets) - seen)
+    if missing:
+        raise ValueError(f"--set: {os.path.basename(path)} has no module-level constant {', '.join(missing)}")
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        ns = _parser().parse_args(argv)
+    except SystemExit as e:
+        return USAGE_EXIT if e.code else 0
+    args = ns.args[1:] if ns.args[:1] == ["--"] else ns.args
+    path = os.path.abspath(ns.file)
+    if not os.path.isfile(path):
+        print(f"ptoref: error: {ns.file}: no such file", file=sys.stderr)
+        return USAGE_EXIT
+    if ns.list_unsupported:
+        from .scan import list_unsupported
+
+        return list_unsupported(path)
+    try:
+        sets = _parse_sets(ns.set)
+        with open(path, encoding="utf-8") as f:
+            source = f.read()
+        tree = ast.parse(source, filename=path)
+        _apply_sets(tree, sets, path)
+    except (ValueError, SyntaxError, OSError) as e:
+        print(f"ptoref: error: {e}", file=sys.stderr)
+        return USAGE_EXIT
+
+    from . import _core, _imports, _session
+    from ._errors import Error, Unsupported
+
+    if ns.schedule:
+        try:
+            _core.set_default_schedule(ns.schedule)
+        except Error as e:
+            print(f"ptoref: error: --schedule: {e}", file=sys.stderr)
+            return USAGE_EXIT
+    _session.options.footprints = [n for n in ns.footprints.split(",") if n]
+    _session.options.golden_data_out = ns.golden_data_out
+    _imports.install()
+    if ns.seed is not None:
+        import torch
+
+        torch.manual_seed(ns.seed)
+    print(f"[ptoref] running {os.path.basename(path)} on ptoref {_core.version} "
+          f"(schedule {_core.default_schedule()}, simd {_core.simd_path()}"
+          f"{', seed ' + str(ns.seed) if ns.seed is not None else ''}"
+          f"{', ' + ', '.join(f'{k}={v}' for k, v in sets.items()) if sets else ''})", flush=True)
+
+    import types
+
+    module = types.ModuleType("__main__")
+    module.__file__ = path
+    module.__builtins__ = __builtins__
+    saved_main, saved_argv, saved_path = sys.modules.get("__main__"), sys.argv, list(sys.path)
+    sys.modules["__main__"] = module
+    sys.argv = [path] + args
+    sys.path.insert(0, os.path.dirname(path))
+    file_exit = 0
+    try:
+        exec(compile(tree, path, "exec"), module.__dict__)
+    except SystemExit as e:
+        file_exit = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except Unsupported as e:
+        print(f"ptoref: {e}", file=sys.stderr)
+        return USAGE_EXIT
+    except Error as e:
+        print(f"ptoref: error: {e}", file=sys.stderr)
+        return 1
+    except Exception:
+        traceback.print_exc()
+        return 1
+    finally:
+        sys.argv = saved_argv
+        sys.path[:] = saved_path
+        if saved_main is not None:
+            sys.modules["__main__"] = saved_main
+    if not _session.runs:
+        print(f"ptoref: {os.path.basename(path)} made no run()/run_jit() call: nothing was checked", file=sys.stderr)
+        return 1 if file_exit else USAGE_EXIT
+    matched = all(m for m, _ in _session.runs)
+    clean = not any(c for _, c in _session.runs)
+    times = ", ".join(f"{what} {sec:.3f} s" for what, sec in _session.timings)
+    print(f"[ptoref] {'PASS' if matched and clean else 'FAIL'}: {len(_session.runs)} run(s); {times}")
+    if not (matched and clean):
+        return 1
+    return 1 if file_exit else 0

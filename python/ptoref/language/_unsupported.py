@@ -1,0 +1,76 @@
+"""The pypto.language names ptoref does not implement yet, and the keyword uses it rejects.
+
+Using one raises ptoref.Unsupported naming the construct and the file:line of the use (never an
+AttributeError); `ptoref run --list-unsupported FILE.py` lists them without running."""
+from .. import _site
+from .._errors import Unsupported
+
+# Ops and helpers of pypto.language (reference: corpus.md section 1) that ptoref lacks.
+OPS = """
+part_add part_mul part_max part_min fmod fmods and_ ands or_ ors shl shls shr shrs xor xors
+sin cos not_ cmp cmps expands row_prod col_sum col_max col_min col_prod row_argmax row_argmin
+col_argmax col_argmin row_expand row_expand_max row_expand_min row_expand_expdif col_expand
+col_expand_max col_expand_min col_expand_expdif reinterpret_view fillpad_expand gather_row
+scatter_update sort32 mrgsort batch_matmul batch_matmul_acc ci arange expand_clone gather scatter
+paged_gather random create_l1 alloc no_dep dump_tag tri matmul_bias matmul_mx matmul_mx_acc
+matmul_mx_bias gemv gemv_acc gemv_bias relu lrelu prelu rem rems maximums minimums addc subc addsc
+subsc sel sels gatherb mgather mscatter gather_mask gather_compare scatter_mask extract
+fillpad_inplace transpose_view view while_ cond split_aiv split cross_core_slot aiv_shard
+tpush_to_aiv tpush_to_aic tpop_from_aic tpop_from_aiv tfree_to_aic tfree_to_aiv reserve_buffer
+import_peer_buffer aic_initialize_pipe aiv_initialize_pipe get_subblock_idx
+""".split()
+
+SYSTEM = "sync_set sync_wait syncall cacheinvalid task_invalid".split()
+ARRAY = "create get_element update_element".split()
+PREFETCH = "make_context async_prefetch session wait".split()
+
+# (function, keyword, predicate on the value, what it means) — keyword uses ptoref rejects.
+KEYWORDS = [
+    ("rsqrt", "high_precision", bool, "rsqrt(high_precision=True)"),
+    ("recip", "high_precision", bool, "recip(high_precision=True)"),
+    ("log", "high_precision", bool, "log(high_precision=True)"),
+    ("div", "high_precision", bool, "div(high_precision=True)"),
+    ("assemble", "atomic", lambda v: getattr(v, "name", "None_") != "None_", "assemble(atomic=AtomicType.Add)"),
+    ("store", "atomic", lambda v: getattr(v, "name", "None_") != "None_", "store(atomic=AtomicType.Add)"),
+    ("slice", "pad_value", lambda v: v is not None, "slice(pad_value=...)"),
+    ("slice", "clamp", bool, "slice(clamp=True)"),
+    ("load", "clamp", bool, "load(clamp=True)"),
+    ("matmul_acc", "init_cond", lambda v: v is not None, "matmul_acc(init_cond=...)"),
+    ("matmul", "c_matrix_nz", bool, "matmul(c_matrix_nz=True)"),
+]
+
+
+def stub(qualname, reason="not yet implemented"):
+    """A stand-in for an unimplemented name: raises Unsupported at its call site."""
+
+    def unsupported(*args, **kwargs):
+        raise Unsupported(qualname, _site.text(), reason)
+
+    unsupported.__name__ = qualname.rsplit(".", 1)[-1]
+    unsupported.__qualname__ = qualname
+    unsupported._ptoref_unsupported = reason
+    return unsupported
+
+
+def reject_keyword(fn, key, value):
+    for f, k, pred, what in KEYWORDS:
+        if f == fn and k == key and pred(value):
+            raise Unsupported(f"pl.{what}", _site.text(3))
+
+
+class UnknownNamespace:
+    """A namespace whose unknown attributes raise Unsupported at the use (pl.tensor, pl.tile, ...)."""
+
+    def __init__(self, qualname, members, unsupported=(), reason="not yet implemented"):
+        self._qualname = qualname
+        self.__dict__.update(members)
+        for n in unsupported:
+            self.__dict__.setdefault(n, stub(f"{qualname}.{n}", reason))
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise Unsupported(f"{self._qualname}.{name}", _site.text(), "not a name ptoref knows")
+
+    def __repr__(self):
+        return f"<ptoref namespace {self._qualname}>"
