@@ -30,7 +30,6 @@ def _parser():
                    help="comma-separated tensor names whose per-iteration footprints top-level loops print")
     r.add_argument("--list-unsupported", action="store_true",
                    help="list the constructs of FILE ptoref does not support, without running it")
-    r.add_argument("args", nargs=argparse.REMAINDER, help="-- then FILE's own arguments")
     return p
 
 
@@ -63,12 +62,14 @@ def _apply_sets(tree, sets, path):
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # FILE's own arguments come after `--`; everything before is ptoref's.
+    args = argv[argv.index("--") + 1 :] if "--" in argv else []
+    ours = argv[: argv.index("--")] if "--" in argv else argv
     try:
-        ns = _parser().parse_args(argv)
+        ns = _parser().parse_args(ours)
     except SystemExit as e:
         return USAGE_EXIT if e.code else 0
-    args = ns.args[1:] if ns.args[:1] == ["--"] else ns.args
     path = os.path.abspath(ns.file)
     if not os.path.isfile(path):
         print(f"ptoref: error: {ns.file}: no such file", file=sys.stderr)
