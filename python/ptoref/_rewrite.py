@@ -94,12 +94,12 @@ class _Rewriter(ast.NodeTransformer):
                 return node
             tmp = self._tmp("loop")
             assign = ast.Assign(targets=[ast.Name(id=tmp, ctx=ast.Store())], value=call)
-            n_targets = len(targets.elts) if isinstance(targets, (ast.Tuple, ast.List)) else 1
+            as_tuple = isinstance(targets, (ast.Tuple, ast.List))
             bind = ast.Assign(
-                targets=[_store_copy(targets)],
+                targets=[_store_copy(targets, node)],
                 value=ast.Call(
                     func=ast.Attribute(value=ast.Name(id=tmp, ctx=ast.Load()), attr="bind_init", ctx=ast.Load()),
-                    args=[ast.Constant(n_targets)],
+                    args=[ast.Constant(as_tuple)],
                     keywords=[],
                 ),
             )
@@ -133,6 +133,17 @@ class _Rewriter(ast.NodeTransformer):
 
     def visit_Assign(self, node):
         self.generic_visit(node)
+        # pl.yield_ returns its values as a tuple; `x = pl.yield_(v)` binds the one value.
+        if (
+            _is_call_to(node.value, {"yield_"})
+            and len(node.targets) == 1
+            and not isinstance(node.targets[0], (ast.Tuple, ast.List))
+            and len(node.value.args) == 1
+        ):
+            node.value = ast.copy_location(
+                ast.Subscript(value=node.value, slice=ast.Constant(0), ctx=ast.Load()), node.value
+            )
+            ast.fix_missing_locations(node)
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Subscript):
             sub = node.targets[0]
             if isinstance(sub.value, ast.Name):
@@ -158,8 +169,10 @@ class _Rewriter(ast.NodeTransformer):
     visit_Lambda = visit_FunctionDef
 
 
-def _store_copy(target):
+def _store_copy(target, where):
     t = ast.parse(ast.unparse(target), mode="eval").body
+    for n in ast.walk(t):
+        ast.copy_location(n, where)
 
     def store(n):
         if isinstance(n, (ast.Tuple, ast.List)):

@@ -76,9 +76,9 @@ class _CarriedLoop:
         finally:
             _carried.remove(self)
 
-    def bind_init(self, n_targets):
+    def bind_init(self, as_tuple):
         # What the yield_ targets hold before the first trip (all of them, for a zero-trip loop).
-        if n_targets == 1 and len(self.init_values) == 1:
+        if not as_tuple and len(self.init_values) == 1:
             return self.init_values[0]
         return self.init_values
 
@@ -105,7 +105,7 @@ def yield_(values, site):
             f"pl.yield_ yields {len(values)} values; the loop at {lp.site!r} carries {len(lp.init_values)} (at {site!r})"
         )
     lp.values = tuple(values)
-    return values[0] if len(values) == 1 else tuple(values)
+    return tuple(values)
 
 
 # ---- spmd blocks --------------------------------------------------------------------------
