@@ -8,7 +8,7 @@ from ._errors import Unsupported
 
 class _Package(types.ModuleType):
     def __getattr__(self, name):
-        if name.startswith("__"):
+        if name.startswith("_"):
             raise AttributeError(name)
         from . import _site
 

@@ -89,8 +89,8 @@ class _Enum:
             setattr(self, m, _Member(name, m))
 
     def __getattr__(self, m):
-        if m.startswith("__") or self._strict:
-            if self._strict and not m.startswith("__"):
+        if m.startswith("_") or self._strict:
+            if self._strict and not m.startswith("_"):
                 raise Unsupported(f"pl.{self._name}.{m}", _site.text(), "not a member ptoref knows")
             raise AttributeError(m)
         v = _Member(self._name, m)
@@ -301,7 +301,7 @@ for _n in _unsupported.OPS:
 
 
 def __getattr__(name):
-    if name.startswith("__"):
+    if name.startswith("_"):
         raise AttributeError(name)
     raise Unsupported(f"pl.{name}", _site.text(), "not a name ptoref knows")
 

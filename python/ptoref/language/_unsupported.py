@@ -68,7 +68,7 @@ class UnknownNamespace:
             self.__dict__.setdefault(n, stub(f"{qualname}.{n}", reason))
 
     def __getattr__(self, name):
-        if name.startswith("__"):
+        if name.startswith("_"):
             raise AttributeError(name)
         raise Unsupported(f"{self._qualname}.{name}", _site.text(), "not a name ptoref knows")
 
