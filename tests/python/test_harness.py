@@ -1,0 +1,114 @@
+"""The harness shims and `ptoref run`: inputs per spec, the tolerance rules, the FAIL report,
+golden-data round trip, exit statuses, and the Python/C++ twin giving one digest."""
+import os
+import re
+import subprocess
+
+import pytest
+import torch
+
+from conftest import EXAMPLES
+from ptoref.harness import _validate
+
+
+def test_allclose_fail_report_is_the_harness_text():
+    lines = []
+    actual = {"y": torch.tensor([1.0, 2.0, 3.5])}
+    golden = {"y": torch.tensor([1.0, 2.0, 3.0])}
+    failures = _validate.validate(actual, golden, 1e-3, 1e-3, log=lines.append)
+    assert lines == ["[RUN]   'y' FAIL  shape=(3,) dtype=torch.float32"]
+    assert failures["y"] == (
+        "  'y' FAIL  shape=(3,) dtype=torch.float32\n"
+        "    Mismatched elements: 1/3  rtol=0.001 atol=0.001\n"
+        "    first 1 mismatches:\n"
+        "    [2] actual=3.5, expected=3.0"
+    )
+
+
+def test_ratio_allclose_tolerates_a_bounded_share():
+    cmp = _validate.ratio_allclose(atol=0.0, rtol=0.0, max_error_ratio=0.25)
+    e = torch.zeros(8)
+    a = e.clone()
+    a[:2] = 1.0
+    ok, _ = cmp(a, e, actual_outputs={}, expected_outputs={}, inputs={}, rtol=0, atol=0)
+    assert ok
+    a[:3] = 1.0
+    ok, detail = cmp(a, e, actual_outputs={}, expected_outputs={}, inputs={}, rtol=0, atol=0)
+    assert not ok and "error_count=3/8" in detail
+    a[0] = float("nan")
+    ok, detail = cmp(a, e, actual_outputs={}, expected_outputs={}, inputs={}, rtol=0, atol=0)
+    assert not ok and "NaN=1" in detail
+
+
+def test_ratio_reldiff_formula():
+    cmp = _validate.ratio_reldiff(diff_thd=0.01, pct_thd=0.0)
+    e = torch.tensor([100.0, 1e-6])
+    ok, _ = cmp(torch.tensor([100.5, 0.005]), e, actual_outputs={}, expected_outputs={}, inputs={}, rtol=0, atol=0)
+    assert ok  # 0.5/100.5 < 0.01, and 0.005 - 1e-6 < diff_thd counts absolutely
+    ok, detail = cmp(torch.tensor([102.0, 0.0]), e, actual_outputs={}, expected_outputs={}, inputs={}, rtol=0,
+                     atol=0)
+    assert not ok and "error_count=1/2" in detail
+
+
+def test_compare_fn_overrides_allclose():
+    lines = []
+    always = lambda a, e, **kw: (True, "")  # noqa: E731
+    assert not _validate.validate({"y": torch.ones(2)}, {"y": torch.zeros(2)}, 0, 0, {"y": always}, log=lines.append)
+    assert lines[0].endswith("(<lambda>)")
+
+
+def test_cache_attention_passes_race_free(cli):
+    code, out = cli("run", os.path.join(EXAMPLES, "cache_attention.py"), "--footprints", "k_cache")
+    assert code == 0, out
+    assert "race-free" in out and "[RUN]   'out' PASS" in out
+    assert "footprint of k_cache per iteration" in out and "[0] k_cache[0:" in out
+
+
+def test_racy_variant_fails_with_python_sites(cli):
+    code, out = cli("run", os.path.join(EXAMPLES, "cache_attention.py"), "--set", "CACHE_ROW_OF_BATCH=0")
+    assert code == 1, out
+    assert re.search(r"data race \((RAW|WAR|WAW)\) on k_cache in pl.parallel at cache_attention.py:\d+", out)
+
+
+def test_tiled_gemm_passes(cli):
+    code, out = cli("run", os.path.join(EXAMPLES, "tiled_gemm.py"))
+    assert code == 0, out
+    assert "pl.spmd at tiled_gemm.py:" in out and "[RUN]   'row_sums' PASS" in out
+
+
+def test_bad_arguments_exit_2(cli, tmp_path):
+    assert cli("run", str(tmp_path / "missing.py"))[0] == 2
+    code, out = cli("run", os.path.join(EXAMPLES, "tiled_gemm.py"), "--set", "NO_SUCH=1")
+    assert code == 2 and "no module-level constant NO_SUCH" in out
+    code, out = cli("run", os.path.join(EXAMPLES, "tiled_gemm.py"), "--schedule", "bogus")
+    assert code == 2
+
+
+def test_unsupported_construct_exits_2_with_its_line(cli, tmp_path):
+    f = tmp_path / "uses_sort.py"
+    f.write_text("import pypto.language as pl\n\n@pl.jit\ndef k(x: pl.Tensor[[32], pl.FP32]):\n"
+                 "    return pl.sort32(x, x)\n\n"
+                 "import torch\nfrom golden import TensorSpec, run_jit\n"
+                 "run_jit(k, [TensorSpec('x', [32], torch.float32, is_output=True)])\n")
+    code, out = cli("run", str(f))
+    assert code == 2 and "`pl.sort32`" in out and "uses_sort.py:5" in out
+    code, out = cli("run", "--list-unsupported", str(f))
+    assert code == 2 and "uses_sort.py:5: pl.sort32" in out
+
+
+def test_golden_data_round_trip_and_twin_digest(cli, tmp_path):
+    code, out = cli("run", os.path.join(EXAMPLES, "cache_attention.py"), "--golden-data-out", str(tmp_path / "gd"))
+    assert code == 0, out
+    digest = re.search(r"sha256\(out\) = ([0-9a-f]{64})", out).group(1)
+    saved = torch.load(tmp_path / "gd" / "out" / "out.pt", weights_only=True)
+    assert saved.shape == (2, 32) and saved.dtype == torch.float32
+    assert torch.load(tmp_path / "gd" / "in" / "k_cache.pt", weights_only=True).dtype == torch.bfloat16
+    twin = os.environ.get("PTOREF_CACHE_ATTENTION_BIN")
+    if not twin:
+        pytest.skip("the C++ twin is not built (PTOREF_BUILD_EXAMPLES=OFF)")
+    from ptoref import golden_data
+
+    assert golden_data.convert(tmp_path / "gd", tmp_path / "npy") == 7
+    p = subprocess.run([twin, "--inputs", str(tmp_path / "npy" / "in")], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert f"sha256(out) = {digest}" in p.stdout

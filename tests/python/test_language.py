@@ -1,0 +1,154 @@
+"""ptoref.language and the DSL-function rewrite: each rule, the checks' Python sites, errors."""
+import numpy as np
+import pytest
+
+import ptoref
+from ptoref import _core
+from ptoref import language as pl
+
+
+def t(arr, dtype=pl.FP32, name=""):
+    return ptoref.tensor(np.asarray(arr, dtype=np.float32 if dtype is pl.FP32 else np.int32), dtype, name)
+
+
+def test_ops_are_the_c_plus_plus_ops():
+    a = t(np.arange(12).reshape(3, 4) * 0.25)
+    b = pl.add(pl.mul(a, 3.0), a)
+    assert np.array_equal(b.numpy(), (np.arange(12).reshape(3, 4) * np.float32(0.25) * np.float32(3)) +
+                          np.arange(12).reshape(3, 4) * np.float32(0.25))
+    bf = pl.cast(a, pl.BF16, mode="round")
+    assert bf.dtype is pl.BF16 and bf.numpy().dtype == np.uint16
+    assert b.digest() == _core.digest(b._t)
+
+
+def test_exp_of_int32_is_an_error_naming_the_site():
+    x = t([[1, 2]], pl.INT32)
+    with pytest.raises(ptoref.Error, match=r"pl.exp.*floating-point.*test_language.py:\d+"):
+        pl.exp(x)
+
+
+def test_unsupported_construct_names_itself_and_the_line():
+    with pytest.raises(ptoref.Unsupported, match=r"`pl.sort32`.*test_language.py:\d+"):
+        pl.sort32(None, None)
+    with pytest.raises(ptoref.Unsupported, match=r"`pl.no_such_op`"):
+        pl.no_such_op
+    with pytest.raises(ptoref.Unsupported, match=r"rsqrt\(high_precision=True\)"):
+        pl.rsqrt(t([[4.0]]), high_precision=True)
+
+
+@pl.jit
+def _truncating(a: pl.Scalar[pl.INDEX], b: pl.Scalar[pl.INDEX]):
+    q = a // b
+    r = a % b
+    q2 = a
+    q2 //= b
+    return q, r, q2
+
+
+@pytest.mark.parametrize("a,b", [(7, 2), (-7, 2), (7, -2), (-7, -2), (0, 3)])
+def test_scalar_floordiv_and_mod_truncate(a, b):
+    q, r, q2 = _truncating(a, b)
+    assert q == int(a / b) and q2 == q
+    assert r == a - int(a / b) * b
+
+
+@pl.jit
+def _spmd_with(out: pl.Out[pl.Tensor[[4, 2], pl.FP32]]):
+    with pl.spmd(4, name_hint="rows") as tid:
+        i = pl.tile.get_block_idx()
+        out = pl.assemble(out, pl.full([1, 2], dtype=pl.FP32, value=float(i)), [i, 0])
+    return out, tid
+
+
+@pl.jit
+def _spmd_for(out: pl.Out[pl.Tensor[[4, 2], pl.FP32]]):
+    for i in pl.spmd(4):
+        out[i : i + 1, :] = pl.full([1, 2], dtype=pl.FP32, value=float(pl.get_block_idx()))
+    return out
+
+
+def test_spmd_with_and_for_forms_run_each_block():
+    out, tid = _spmd_with(pl.full([4, 2], pl.FP32, 0.0))
+    assert np.array_equal(out.numpy()[:, 0], [0, 1, 2, 3]) and isinstance(tid, pl.TaskId)
+    out2 = _spmd_for(pl.full([4, 2], pl.FP32, 0.0))
+    assert np.array_equal(out2.numpy(), out.numpy())
+
+
+@pl.jit
+def _carried(n: pl.Scalar[pl.INDEX]):
+    acc0 = 10
+    for i, (acc,) in pl.range(n, init_values=(acc0,)):
+        (total,) = pl.yield_(acc + i)
+    return total
+
+
+@pytest.mark.parametrize("n,expect", [(0, 10), (1, 10), (4, 16)])
+def test_yield_binds_init_values_on_zero_trips(n, expect):
+    assert _carried(n) == expect
+
+
+def test_subscripts_drop_dims_and_write_in_place():
+    x = t(np.arange(24).reshape(2, 3, 4))
+    assert x[1, :, 2:4].shape == [3, 2]
+    assert x[1, 2, 3] == 23.0
+    y = pl.full([4, 4], pl.FP32, 0.0)
+    y2 = ptoref._runtime.setitem(y, ptoref._runtime.key[1:3, 0:2], pl.full([2, 2], pl.FP32, 5.0))
+    assert y2.numpy()[1:3, 0:2].sum() == 20 and y.numpy().sum() == 20  # the same buffer, in place
+
+
+@pl.jit
+def _valid_write(dst: pl.Tensor[[2, 4], pl.FP32], src: pl.Tensor[[2, 4], pl.FP32]):
+    part = pl.slice(src, [2, 4], [0, 0], valid_shape=[2, 2])
+    dst[0:2, 0:4] = part  # only the valid region is assembled
+    return dst
+
+
+def test_subscript_write_of_a_partly_valid_view_copies_its_valid_region():
+    out = _valid_write(pl.full([2, 4], pl.FP32, 0.0), pl.full([2, 4], pl.FP32, 1.0))
+    assert out.numpy().tolist() == [[1, 1, 0, 0], [1, 1, 0, 0]]
+
+
+@pl.jit
+def _typed(x: pl.Tensor[[2, 3], pl.FP32]):
+    return x
+
+
+def test_annotations_are_checked_at_call_time():
+    _typed(pl.full([2, 3], pl.FP32, 0.0))
+    with pytest.raises(ptoref.AnnotationMismatch, match=r"argument 'x'.*shape \[3, 3\]"):
+        _typed(pl.full([3, 3], pl.FP32, 0.0))
+    with pytest.raises(ptoref.AnnotationMismatch, match=r"dtype BF16"):
+        _typed(pl.full([2, 3], pl.BF16, 0.0))
+
+
+@pl.jit
+def _racy(buf: pl.Tensor[[4, 4], pl.FP32]):
+    for i in pl.parallel(0, 4, 1):
+        buf = pl.assemble(buf, pl.full([1, 4], dtype=pl.FP32, value=1.0), [0, 0])
+    return buf
+
+
+def test_race_reports_name_the_python_sites():
+    c = _core.Collector()
+    _racy(pl.full([4, 4], pl.FP32, 0.0))
+    races = c.races()
+    del c
+    assert races and races[0]["kind"] == "WAW"
+    assert races[0]["loop_site"].startswith("test_language.py:")
+    assert "pl::assemble at test_language.py:" in races[0]["text"]
+
+
+@pl.jit
+def _leaks_undefined(out: pl.Out[pl.Tensor[[2, 2], pl.FP32]]):
+    scratch = pl.create_tensor([2, 2], dtype=pl.FP32)
+    out = pl.assemble(out, scratch, [0, 0])
+    return out
+
+
+def test_definedness_reports_the_create_tensor_site():
+    c = _core.Collector()
+    out = _leaks_undefined(pl.full([2, 2], pl.FP32, 0.0))
+    _core.require_defined(out._t, "out", _core.Site("t.py", 1, ""))
+    undefined = c.undefined()
+    del c
+    assert undefined and "pl::create_tensor at test_language.py:" in undefined[0]["origin"]
