@@ -21,7 +21,7 @@ test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 demo: configure
-	cmake --build $(BUILD) -j $(JOBS) --target qwen3_32b_prefill_scope2 qwen3_prefill_scope2_racy
+	cmake --build $(BUILD) -j $(JOBS) --target qwen3_32b_prefill_scope2 qwen3_prefill_scope2_racy ptoref_python
 	scripts/demo.sh $(BUILD)
 
 # Benchmarks (docs/performance.md); each prints one JSON object, also kept in $(BUILD)/bench_*.json.

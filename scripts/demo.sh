@@ -3,6 +3,7 @@
 # its bits independent of the iteration order? Then the same program with a real race.
 set -u
 bin=${1:-build}/examples
+build=${1:-build}
 echo "== 1. the seed program, checked (sequential schedule) =="
 "$bin/qwen3_32b_prefill_scope2" || exit 1
 echo
@@ -21,4 +22,8 @@ echo "== 3. the racy variant: the cache row ignores the batch index =="
 status=$?
 echo "(exit status $status: the checker refuses the racy program)"
 [ "$status" -eq 1 ] || exit 1
+echo
+echo "== 4. a pl program file, unmodified, through the Python front end =="
+echo "\$ ptoref run examples/python/cache_attention.py --footprints k_cache"
+"$build/bin/ptoref" run "$(dirname "$0")/../examples/python/cache_attention.py" --footprints k_cache || exit 1
 exit 0
