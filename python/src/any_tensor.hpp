@@ -20,8 +20,7 @@ namespace py = pybind11;
 
 enum class dtype_id : int { fp32 = 0, bf16 = 1, fp16 = 2, int32 = 3 };
 
-using any_tensor_variant =
-    std::variant<Tensor<float>, Tensor<bf16>, Tensor<fp16>, Tensor<std::int32_t>>;
+using any_tensor_variant = std::variant<Tensor<float>, Tensor<bf16>, Tensor<fp16>, Tensor<std::int32_t>>;
 
 struct any_tensor {
     any_tensor_variant v;
@@ -95,9 +94,8 @@ inline site make_site(const std::string& file, std::uint32_t line, const std::st
 
 // numpy element type of each ptoref element type (bf16 travels as its uint16 bits).
 template <class T>
-using numpy_element_t = std::conditional_t<
-    std::is_same_v<T, bf16>, std::uint16_t,
-    std::conditional_t<std::is_same_v<T, fp16>, std::uint16_t, T>>;
+using numpy_element_t = std::conditional_t<std::is_same_v<T, bf16>, std::uint16_t,
+                                           std::conditional_t<std::is_same_v<T, fp16>, std::uint16_t, T>>;
 
 // A view of the tensor's elements as a numpy array: zero-copy over the buffer when the view is
 // contiguous (the array keeps the buffer alive), a copy otherwise. Host inspection: not an

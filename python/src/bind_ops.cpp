@@ -83,13 +83,13 @@ Tensor<T> tensor_scalar(std::string_view op, const Tensor<T>& x, const py_scalar
 void bind_ops(py::module_& m)
 {
 #define PTOREF_BIND_BINARY(NAME)                                                                                       \
-    m.def(#NAME, [](const any_tensor& a, const any_tensor& b, const site& s) {                                        \
-        return visit2("pl." #NAME, a, b, s, [&](const auto& x, const auto& y) { return pl::NAME(x, y, s.loc); });     \
+    m.def(#NAME, [](const any_tensor& a, const any_tensor& b, const site& s) {                                         \
+        return visit2("pl." #NAME, a, b, s, [&](const auto& x, const auto& y) { return pl::NAME(x, y, s.loc); });      \
     });                                                                                                                \
-    m.def(#NAME "_scalar", [](const any_tensor& a, const py_scalar& v, const site& s) {                               \
+    m.def(#NAME "_scalar", [](const any_tensor& a, const py_scalar& v, const site& s) {                                \
         return visit1(a, [&](const auto& x) {                                                                          \
             return tensor_scalar("pl." #NAME, x, v, s,                                                                 \
-                                 [&](const auto& t, auto sv) { return pl::NAME(t, sv, s.loc); });                     \
+                                 [&](const auto& t, auto sv) { return pl::NAME(t, sv, s.loc); });                      \
         });                                                                                                            \
     });
     PTOREF_BIND_BINARY(add)
@@ -107,7 +107,7 @@ void bind_ops(py::module_& m)
         return visit1(a, [&](const auto& x) { return pl::abs(x, s.loc); });
     });
 #define PTOREF_BIND_FLOAT_UNARY(NAME)                                                                                  \
-    m.def(#NAME, [](const any_tensor& a, const site& s) {                                                             \
+    m.def(#NAME, [](const any_tensor& a, const site& s) {                                                              \
         return visit1(a, [&](const auto& x) {                                                                          \
             using T = typename std::decay_t<decltype(x)>::value_type;                                                  \
             if constexpr (float_element<T>)                                                                            \
@@ -124,8 +124,8 @@ void bind_ops(py::module_& m)
 #undef PTOREF_BIND_FLOAT_UNARY
 
 #define PTOREF_BIND_EXPAND(NAME)                                                                                       \
-    m.def(#NAME, [](const any_tensor& a, const any_tensor& b, const site& s) {                                        \
-        return visit2("pl." #NAME, a, b, s, [&](const auto& x, const auto& y) { return pl::NAME(x, y, s.loc); });     \
+    m.def(#NAME, [](const any_tensor& a, const any_tensor& b, const site& s) {                                         \
+        return visit2("pl." #NAME, a, b, s, [&](const auto& x, const auto& y) { return pl::NAME(x, y, s.loc); });      \
     });
     PTOREF_BIND_EXPAND(row_expand_add)
     PTOREF_BIND_EXPAND(row_expand_sub)
@@ -138,8 +138,8 @@ void bind_ops(py::module_& m)
 #undef PTOREF_BIND_EXPAND
 
 #define PTOREF_BIND_REDUCE(NAME)                                                                                       \
-    m.def(#NAME, [](const any_tensor& a, const site& s) {                                                             \
-        return visit1(a, [&](const auto& x) { return pl::NAME(x, s.loc); });                                          \
+    m.def(#NAME, [](const any_tensor& a, const site& s) {                                                              \
+        return visit1(a, [&](const auto& x) { return pl::NAME(x, s.loc); });                                           \
     });
     PTOREF_BIND_REDUCE(row_max)
     PTOREF_BIND_REDUCE(row_min)
@@ -164,30 +164,31 @@ void bind_ops(py::module_& m)
             [&](const auto& x) {
                 using TT = std::decay_t<decltype(x)>;
                 const TT& y = std::get<TT>(b.v);
-                return with_dtype(out, [&](auto tag) { return any_tensor{pl::matmul(x, y, tag, a_trans, b_trans, s.loc)}; });
+                return with_dtype(out,
+                                  [&](auto tag) { return any_tensor{pl::matmul(x, y, tag, a_trans, b_trans, s.loc)}; });
             },
             a.v);
     });
-    m.def("matmul_acc",
-          [](const any_tensor& acc, const any_tensor& a, const any_tensor& b, bool a_trans, bool b_trans, const site& s) {
-              if (a.v.index() != b.v.index())
-                  dtype_mismatch("pl.matmul_acc", a, b, s);
-              return std::visit(
-                  [&](const auto& x) {
-                      using TT = std::decay_t<decltype(x)>;
-                      using T = typename TT::value_type;
-                      using Acc = Tensor<ptoref::detail::accumulator_t<T>>;
-                      const Acc* pa = std::get_if<Acc>(&acc.v);
-                      if (!pa)
-                          throw error("pl.matmul_acc",
-                                      "the accumulator is " + std::string(dtype_name(dtype_of(acc))) + "; " +
-                                          std::string(dtype_traits<T>::name) + " operands accumulate in " +
-                                          std::string(dtype_traits<ptoref::detail::accumulator_t<T>>::name),
-                                      s.loc);
-                      return any_tensor{pl::matmul_acc(*pa, x, std::get<TT>(b.v), a_trans, b_trans, s.loc)};
-                  },
-                  a.v);
-          });
+    m.def("matmul_acc", [](const any_tensor& acc, const any_tensor& a, const any_tensor& b, bool a_trans, bool b_trans,
+                           const site& s) {
+        if (a.v.index() != b.v.index())
+            dtype_mismatch("pl.matmul_acc", a, b, s);
+        return std::visit(
+            [&](const auto& x) {
+                using TT = std::decay_t<decltype(x)>;
+                using T = typename TT::value_type;
+                using Acc = Tensor<ptoref::detail::accumulator_t<T>>;
+                const Acc* pa = std::get_if<Acc>(&acc.v);
+                if (!pa)
+                    throw error("pl.matmul_acc",
+                                "the accumulator is " + std::string(dtype_name(dtype_of(acc))) + "; " +
+                                    std::string(dtype_traits<T>::name) + " operands accumulate in " +
+                                    std::string(dtype_traits<ptoref::detail::accumulator_t<T>>::name),
+                                s.loc);
+                return any_tensor{pl::matmul_acc(*pa, x, std::get<TT>(b.v), a_trans, b_trans, s.loc)};
+            },
+            a.v);
+    });
 
     m.def("slice", [](const any_tensor& t, const std::vector<index>& shape, const std::vector<index>& offset,
                       const std::optional<std::vector<index>>& valid, const site& s) {
@@ -204,11 +205,11 @@ void bind_ops(py::module_& m)
     m.def("concat", [](const any_tensor& a, const any_tensor& b, const site& s) {
         return visit2("pl.concat", a, b, s, [&](const auto& x, const auto& y) { return pl::concat(x, y, s.loc); });
     });
-    m.def("assemble", [](const any_tensor& target, const any_tensor& source, const std::vector<index>& offset,
-                         const site& s) {
-        return visit2("pl.assemble", target, source, s,
-                      [&](const auto& x, const auto& y) { return pl::assemble(x, y, to_dims(offset), s.loc); });
-    });
+    m.def("assemble",
+          [](const any_tensor& target, const any_tensor& source, const std::vector<index>& offset, const site& s) {
+              return visit2("pl.assemble", target, source, s,
+                            [&](const auto& x, const auto& y) { return pl::assemble(x, y, to_dims(offset), s.loc); });
+          });
     m.def("read", [](const any_tensor& t, const std::vector<index>& idx, const site& s) -> py::object {
         return std::visit(
             [&](const auto& x) -> py::object {

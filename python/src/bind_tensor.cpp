@@ -20,34 +20,30 @@ void bind_tensor(py::module_& m)
 
     py::class_<any_tensor>(m, "Tensor")
         .def_property_readonly("dtype", &dtype_of)
-        .def_property_readonly("shape",
-                               [](const any_tensor& t) {
-                                   return std::visit(
-                                       [](const auto& x) {
-                                           return std::vector<index>(x.shape().begin(), x.shape().end());
-                                       },
-                                       t.v);
-                               })
-        .def_property_readonly("valid_shape",
-                               [](const any_tensor& t) {
-                                   return std::visit(
-                                       [](const auto& x) {
-                                           return std::vector<index>(x.valid_shape().begin(), x.valid_shape().end());
-                                       },
-                                       t.v);
-                               })
+        .def_property_readonly(
+            "shape",
+            [](const any_tensor& t) {
+                return std::visit([](const auto& x) { return std::vector<index>(x.shape().begin(), x.shape().end()); },
+                                  t.v);
+            })
+        .def_property_readonly(
+            "valid_shape",
+            [](const any_tensor& t) {
+                return std::visit(
+                    [](const auto& x) { return std::vector<index>(x.valid_shape().begin(), x.valid_shape().end()); },
+                    t.v);
+            })
         .def_property(
             "name", [](const any_tensor& t) { return std::visit([](const auto& x) { return x.name(); }, t.v); },
             [](any_tensor& t, const std::string& n) { std::visit([&](auto& x) { x.name(n); }, t.v); })
-        .def("describe", [](const any_tensor& t) { return std::visit([](const auto& x) { return x.describe(); }, t.v); })
-        .def_property_readonly("buffer_id",
-                               [](const any_tensor& t) {
-                                   return std::visit([](const auto& x) { return x.storage().id(); }, t.v);
-                               })
-        .def_property_readonly("is_contiguous",
-                               [](const any_tensor& t) {
-                                   return std::visit([](const auto& x) { return x.is_contiguous(); }, t.v);
-                               })
+        .def("describe",
+             [](const any_tensor& t) { return std::visit([](const auto& x) { return x.describe(); }, t.v); })
+        .def_property_readonly(
+            "buffer_id",
+            [](const any_tensor& t) { return std::visit([](const auto& x) { return x.storage().id(); }, t.v); })
+        .def_property_readonly(
+            "is_contiguous",
+            [](const any_tensor& t) { return std::visit([](const auto& x) { return x.is_contiguous(); }, t.v); })
         // Elements as numpy (zero-copy when contiguous; bf16 as uint16 bits).
         .def("numpy", [](const any_tensor& t) { return std::visit([](const auto& x) { return to_numpy(x); }, t.v); })
         // 1 where the element is defined (written by the program or an input), row-major.
@@ -70,9 +66,8 @@ void bind_tensor(py::module_& m)
     m.def(
         "from_numpy",
         [](const py::array& a, dtype_id d, const std::string& name, const site& s) {
-            return with_dtype(d, [&](auto tag) {
-                return any_tensor{from_numpy<typename decltype(tag)::type>(a, name, s)};
-            });
+            return with_dtype(
+                d, [&](auto tag) { return any_tensor{from_numpy<typename decltype(tag)::type>(a, name, s)}; });
         },
         py::arg("array"), py::arg("dtype"), py::arg("name") = "", py::arg("site"));
 }

@@ -112,8 +112,8 @@ public:
     {
         const index n = trip_count(start, stop, step, loop, opt, loc);
         if (check::enabled()) {
-            race_ = std::make_unique<check::loop_race_state>(std::string(loop), loc,
-                                                             ptoref::detail::current_loop_path());
+            race_ =
+                std::make_unique<check::loop_race_state>(std::string(loop), loc, ptoref::detail::current_loop_path());
             race_->set_trip_count(n);
         }
         order_ = sched_.order(n);
