@@ -12,7 +12,8 @@ class _Package(types.ModuleType):
             raise AttributeError(name)
         from . import _site
 
-        raise Unsupported(f"{self.__name__}.{name}", _site.text(), "not part of ptoref's front end")
+        reason = getattr(self, "__ptoref_reason__", "not part of ptoref's front end")
+        raise Unsupported(f"{self.__name__}.{name}", _site.text(), reason)
 
 
 def install():
@@ -24,6 +25,8 @@ def install():
     pypto.language = language
     pypto.runtime = runtime
     dist = _Package("pypto.language.distributed")
+    dist.__ptoref_reason__ = "multi-rank programs (pypto.language.distributed) are not supported yet"
+    language.distributed = dist
     sys.modules.update({
         "pypto": pypto,
         "pypto.language": language,

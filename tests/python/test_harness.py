@@ -112,3 +112,25 @@ def test_golden_data_round_trip_and_twin_digest(cli, tmp_path):
     p = subprocess.run([twin, "--inputs", str(tmp_path / "npy" / "in")], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     assert f"sha256(out) = {digest}" in p.stdout
+
+
+def test_run_from_golden_data_dir(cli, tmp_path):
+    """Inputs from in/<name>.pt and the expected outputs from out/<name>.pt (scalars too)."""
+    gd = tmp_path / "gd"
+    code, out = cli("run", os.path.join(EXAMPLES, "cache_attention.py"), "--golden-data-out", str(gd))
+    assert code == 0, out
+    f = tmp_path / "replay.py"
+    f.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {EXAMPLES!r})\n"
+        "import cache_attention as ca\n"
+        "from golden import run\n"
+        f"r = run(ca.build_program(), ca.build_specs(), golden_data={str(gd)!r})\n"
+        "raise SystemExit(0 if r.passed else 1)\n"
+    )
+    code, out = cli("run", str(f))
+    assert code == 0, out
+    assert "cache hit" in out and "[RUN]   'out' PASS" in out
+    (gd / "in" / "q.pt").unlink()
+    code, out = cli("run", str(f))
+    assert code == 1 and "golden_data is missing files" in out
