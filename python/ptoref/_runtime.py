@@ -186,7 +186,7 @@ class Scope:
 
 def floordiv(a, b):
     """Scalar `//` as on the device: integer division truncates toward zero."""
-    if type(a) is int and type(b) is int or (isinstance(a, int) and isinstance(b, int)):
+    if isinstance(a, int) and isinstance(b, int):
         if b == 0:
             raise Error(f"integer division by zero (at {_site.text()})")
         q = abs(a) // abs(b)
