@@ -27,8 +27,10 @@
 #include "ptoref/ops/elementwise.hpp"
 #include "ptoref/ops/fillpad.hpp"
 #include "ptoref/ops/matmul.hpp"
+#include "ptoref/ops/promote.hpp"
 #include "ptoref/ops/reduce.hpp"
 #include "ptoref/ops/scalar_math.hpp"
+#include "ptoref/ops/store.hpp"
 #include "ptoref/ops/view.hpp"
 
 #include "ptoref/check/config.hpp"

@@ -126,10 +126,14 @@ def _expr(node):
 def _check_arg(fn, name, ann, value, dyn):
     if isinstance(ann, Direction):
         ann = ann.inner
-    where = f"argument '{name}' of {fn.__name__} (defined at {fn.def_site}, called at {_site.text(3)})"
+    caller = _site.text(3)
+    called = "" if _is_internal(_site.site(3)) else f", called at {caller}"
+    where = f"argument '{name}' of {fn.__name__} (defined at {fn.def_site}{called})"
     if isinstance(ann, TensorType):
         if not isinstance(value, Tensor):
             raise AnnotationMismatch(f"{where}: expected {ann!r}, got {type(value).__name__}")
+        if getattr(ann.dtype, "core", True) is None:
+            raise Unsupported(f"{ann.dtype.name} tensors", fn.def_site, where)
         if ann.dtype is not None and getattr(ann.dtype, "name", None) != value.dtype.name:
             raise AnnotationMismatch(f"{where}: dtype {value.dtype.name} does not match {ann!r}")
         if ann.shape is not None:
@@ -151,6 +155,12 @@ def _check_arg(fn, name, ann, value, dyn):
         dt = getattr(ann.dtype, "name", "")
         if dt and dt not in ("FP32", "FP16", "BF16") and isinstance(value, float):
             raise AnnotationMismatch(f"{where}: expected {ann!r} (an integer), got the float {value!r}")
+
+
+def _is_internal(site):
+    import os
+
+    return site.file.startswith(os.path.dirname(os.path.abspath(__file__)) + os.sep)
 
 
 def make(kind, func, options=None):

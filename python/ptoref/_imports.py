@@ -38,5 +38,17 @@ def install():
         "golden.spec": golden,
         "golden.tensor_spec": golden,
     })
-    for name in ("ir", "backend", "jit", "frontend"):
+    from .language import _Enum
+
+    backend = _Package("pypto.backend")
+    backend.BackendType = _Enum("BackendType", ["Ascend910B", "Ascend950", "CCE", "PTO"])
+    backend.set_backend_type = lambda *a, **k: None
+    ir = _Package("pypto.ir")
+    ir.__path__ = []
+    pass_manager = _Package("pypto.ir.pass_manager")
+    pass_manager.OptimizationStrategy = _Enum("OptimizationStrategy", ["Default"])
+    ir.pass_manager = pass_manager
+    pypto.backend, pypto.ir = backend, ir
+    sys.modules.update({"pypto.backend": backend, "pypto.ir": ir, "pypto.ir.pass_manager": pass_manager})
+    for name in ("jit", "frontend"):
         sys.modules[f"pypto.{name}"] = _Package(f"pypto.{name}")

@@ -120,6 +120,14 @@ class Tensor:
         return Tensor(_core.neg(self._t, _site.site()))
 
 
+class Tile(Tensor):
+    """A tensor made by a tile-level load, move or create_tile. On a CPU it is a tensor; the one
+    difference the DSL makes is that pl.matmul of two tiles yields the accumulator dtype (FP32,
+    INT32 for integers), as the cube unit's L0C does."""
+
+    __slots__ = ()
+
+
 def _binary(op, a, b, site):
     if isinstance(b, Tensor):
         return Tensor(getattr(_core, op)(a._t, b._t, site))

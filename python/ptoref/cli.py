@@ -129,6 +129,12 @@ def main(argv=None):
     except Error as e:
         print(f"ptoref: error: {e}", file=sys.stderr)
         return 1
+    except AttributeError as e:
+        if "float8" in str(e) or "float4" in str(e):  # the file names a dtype ptoref (and torch 1.13) lacks
+            print(f"ptoref: ptoref does not support FP8/FP4 tensors yet ({e})", file=sys.stderr)
+            return USAGE_EXIT
+        traceback.print_exc()
+        return 1
     except Exception:
         traceback.print_exc()
         return 1

@@ -46,6 +46,20 @@ any_tensor visit2(std::string_view op, const any_tensor& a, const any_tensor& b,
         a.v);
 }
 
+// Mixed dtypes: both operands converted to the DSL's promoted type (pl::promoted_t), then f.
+template <class F>
+any_tensor visit2_promoted(const any_tensor& a, const any_tensor& b, const site& s, F&& f)
+{
+    return std::visit(
+        [&](const auto& x, const auto& y) {
+            using A = typename std::decay_t<decltype(x)>::value_type;
+            using B = typename std::decay_t<decltype(y)>::value_type;
+            using P = pl::promoted_t<A, B>;
+            return any_tensor{f(pl::promote_operand<P>(x, s.loc), pl::promote_operand<P>(y, s.loc))};
+        },
+        a.v, b.v);
+}
+
 template <class T>
 [[noreturn]] void float_only(std::string_view op, const site& s)
 {
@@ -84,7 +98,7 @@ void bind_ops(py::module_& m)
 {
 #define PTOREF_BIND_BINARY(NAME)                                                                                       \
     m.def(#NAME, [](const any_tensor& a, const any_tensor& b, const site& s) {                                         \
-        return visit2("pl." #NAME, a, b, s, [&](const auto& x, const auto& y) { return pl::NAME(x, y, s.loc); });      \
+        return visit2_promoted(a, b, s, [&](const auto& x, const auto& y) { return pl::NAME(x, y, s.loc); });          \
     });                                                                                                                \
     m.def(#NAME "_scalar", [](const any_tensor& a, const py_scalar& v, const site& s) {                                \
         return visit1(a, [&](const auto& x) {                                                                          \
@@ -125,7 +139,7 @@ void bind_ops(py::module_& m)
 
 #define PTOREF_BIND_EXPAND(NAME)                                                                                       \
     m.def(#NAME, [](const any_tensor& a, const any_tensor& b, const site& s) {                                         \
-        return visit2("pl." #NAME, a, b, s, [&](const auto& x, const auto& y) { return pl::NAME(x, y, s.loc); });      \
+        return visit2_promoted(a, b, s, [&](const auto& x, const auto& y) { return pl::NAME(x, y, s.loc); });          \
     });
     PTOREF_BIND_EXPAND(row_expand_add)
     PTOREF_BIND_EXPAND(row_expand_sub)
@@ -209,6 +223,22 @@ void bind_ops(py::module_& m)
           [](const any_tensor& target, const any_tensor& source, const std::vector<index>& offset, const site& s) {
               return visit2("pl.assemble", target, source, s,
                             [&](const auto& x, const auto& y) { return pl::assemble(x, y, to_dims(offset), s.loc); });
+          });
+    m.def("store",
+          [](const any_tensor& tile, const std::vector<index>& offset, const any_tensor& output, const site& s) {
+              return std::visit(
+                  [&](const auto& x, const auto& out) -> any_tensor {
+                      using From = typename std::decay_t<decltype(x)>::value_type;
+                      using To = typename std::decay_t<decltype(out)>::value_type;
+                      if constexpr (pl::storable<To, From>)
+                          return any_tensor{pl::store(x, to_dims(offset), out, s.loc)};
+                      else
+                          throw error("pl.store",
+                                      "cannot store a " + std::string(dtype_traits<From>::name) + " tile into " +
+                                          out.describe() + " (a store narrows only FP32 to BF16/FP16; cast first)",
+                                      s.loc);
+                  },
+                  tile.v, output.v);
           });
     m.def("read", [](const any_tensor& t, const std::vector<index>& idx, const site& s) -> py::object {
         return std::visit(

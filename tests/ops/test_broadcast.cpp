@@ -327,3 +327,16 @@ TEST_CASE("expand ops: valid region and definedness follow the operands")
     u = pl::write(u, {2, 0}, 1.0f);
     CHECK(pl::row_expand_add(base, u).defined_mask() == std::vector<std::uint8_t>{1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1});
 }
+
+TEST_CASE("row/col expand take a lower-rank operand where x's extra leading dims are 1")
+{
+    auto x = pl::full({1, 1, 2, 3}, pl::FP32, 1.0);
+    auto r = pl::row_expand_mul(x, tensor_from<float>({2, 1}, {2, 3}));
+    CHECK(r.shape() == ptoref::dims{1, 1, 2, 3});
+    CHECK(r.to_vector() == std::vector<float>{2, 2, 2, 3, 3, 3});
+    auto c = pl::col_expand_add(x, tensor_from<float>({1, 3}, {1, 2, 3}));
+    CHECK(c.to_vector() == std::vector<float>{2, 3, 4, 2, 3, 4});
+    // x's extra leading dim is 2: v would have to broadcast over it, which the DSL does not do.
+    CHECK_THROWS_WITH(pl::row_expand_mul(pl::full({2, 2, 3}, pl::FP32, 1.0), tensor_from<float>({2, 1}, {2, 3})),
+                      Catch::Contains("[..., M, 1]"));
+}

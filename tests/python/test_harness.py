@@ -134,3 +134,79 @@ def test_run_from_golden_data_dir(cli, tmp_path):
     (gd / "in" / "q.pt").unlink()
     code, out = cli("run", str(f))
     assert code == 1 and "golden_data is missing files" in out
+
+
+def _write(tmp_path, name, body):
+    f = tmp_path / name
+    f.write_text(body)
+    return str(f)
+
+
+def test_returned_tensors_bind_to_outputs(cli, tmp_path):
+    """A returned view of an argument is already in place; a fresh tensor fills its Out param."""
+    f = _write(tmp_path, "returns.py", """
+import pypto.language as pl
+import torch
+from golden import TensorSpec, run_jit
+
+@pl.jit
+def k(x: pl.Tensor[[4], pl.FP32], first: pl.Tensor[[4], pl.FP32], second: pl.Out[pl.Tensor[[4], pl.FP32]]):
+    first = pl.assemble(first, pl.add(x, 1.0), [0])
+    return pl.mul(x, 2.0)   # a fresh tensor: the value of `second`, the one Out parameter
+
+def golden(t):
+    t["first"][:] = t["x"] + 1
+    t["second"][:] = t["x"] * 2
+
+specs = [TensorSpec("x", [4], torch.float32, init_value=torch.randn),
+         TensorSpec("first", [4], torch.float32, is_output=True),
+         TensorSpec("second", [4], torch.float32, is_output=True)]
+raise SystemExit(0 if run_jit(k, specs, golden, rtol=0, atol=0).passed else 1)
+""")
+    code, out = cli("run", f)
+    assert code == 0, out
+
+
+def test_b6_runtime_run_keyword_form_and_golden_params(cli, tmp_path):
+    f = _write(tmp_path, "b6_runtime.py", """
+import pypto.language as pl
+import torch
+
+@pl.program
+class P:
+    @pl.function(type=pl.FunctionType.Opaque)
+    def f(self, x: pl.Tensor[[8, 8], pl.FP32], y: pl.Out[pl.Tensor[[8, 8], pl.FP32]]):
+        y = pl.assemble(y, pl.mul(x, 2.0), [0, 0])
+        return y
+
+def golden(tensors, params):
+    tensors["y"][:] = tensors["x"] * 2.0
+
+from pypto.backend import BackendType
+from pypto.ir.pass_manager import OptimizationStrategy
+from pypto.runtime import RunConfig, TensorSpec, run
+specs = [TensorSpec("x", [8, 8], torch.float32, init_value=torch.randn),
+         TensorSpec("y", [8, 8], torch.float32, is_output=True)]
+r = run(program=P, tensor_specs=specs, golden=golden,
+        config=RunConfig(platform="a2a3", rtol=0, atol=0, strategy=OptimizationStrategy.Default,
+                         backend_type=BackendType.CCE, dump_passes=False))
+raise SystemExit(0 if r.passed else 1)
+""")
+    code, out = cli("run", f)
+    assert code == 0, out
+
+
+def test_unsupported_dtype_in_an_annotation_exits_2(cli, tmp_path):
+    f = _write(tmp_path, "u32.py", """
+import pypto.language as pl
+import torch
+from golden import TensorSpec, run_jit
+
+@pl.jit
+def k(idx: pl.Tensor[[4], pl.UINT32], y: pl.Out[pl.Tensor[[4], pl.FP32]]):
+    return y
+
+run_jit(k, [TensorSpec("idx", [4], torch.int32), TensorSpec("y", [4], torch.float32, is_output=True)])
+""")
+    code, out = cli("run", f)
+    assert code == 2 and "UINT32 tensors" in out and "u32.py:6" in out, out

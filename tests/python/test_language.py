@@ -152,3 +152,44 @@ def test_definedness_reports_the_create_tensor_site():
     undefined = c.undefined()
     del c
     assert undefined and "pl::create_tensor at test_language.py:" in undefined[0]["origin"]
+
+
+def test_mixed_dtypes_promote_like_the_dsl():
+    a = pl.full([2, 2], pl.FP32, 0.25)
+    b = pl.cast(pl.full([2, 2], pl.FP32, 3.0), pl.BF16)
+    s = pl.add(a, b)
+    assert s.dtype is pl.FP32 and s.numpy().tolist() == [[3.25, 3.25], [3.25, 3.25]]
+    assert pl.add(b, pl.cast(a, pl.FP16)).dtype is pl.BF16  # equal widths: the first operand's type
+
+
+def test_tile_matmul_yields_the_accumulator_and_store_narrows():
+    a = pl.cast(pl.full([2, 4], pl.FP32, 0.5), pl.BF16)
+    ta = pl.move(pl.load(a, [0, 0], [2, 4]), target_memory=pl.MemorySpace.Left)
+    tb = pl.move(pl.load(pl.transpose(a, 0, 1), [0, 0], [4, 2]), target_memory=pl.MemorySpace.Right)
+    acc = pl.matmul(ta, tb)
+    assert acc.dtype is pl.FP32
+    assert pl.matmul(a, pl.transpose(a, 0, 1)).dtype is pl.BF16  # tensor-level: Promote(a, b)
+    out = pl.store(acc, [0, 0], pl.full([2, 2], pl.BF16, 0.0))
+    assert out.dtype is pl.BF16 and pl.cast(out, pl.FP32).numpy().tolist() == [[1.0, 1.0], [1.0, 1.0]]
+
+
+def test_row_expand_takes_a_lower_rank_row_vector():
+    x = pl.full([1, 1, 2, 3], pl.FP32, 1.0)
+    v = pl.reshape(pl.full([1, 2], pl.FP32, 2.0), [2, 1])
+    assert pl.row_expand_mul(x, v).shape == [1, 1, 2, 3]
+
+
+def test_hints_of_both_eras_are_accepted():
+    with pl.at(level=pl.Level.CORE_GROUP, optimizations=[pl.split(pl.SplitMode.UP_DOWN), pl.auto_chunk]):
+        pass
+    with pl.incore(), pl.auto_incore(), pl.manual_scope(), pl.cluster():
+        pass
+    assert pl.LoopOrigin.ChunkOuter != pl.LoopOrigin.ChunkInner
+    with pytest.raises(ptoref.Unsupported, match="split_aiv"):
+        pl.split_aiv(2, mode=pl.SplitMode.UP_DOWN)
+
+
+def test_rank_4_matmul_is_unsupported_not_a_program_error():
+    x = pl.full([1, 1, 2, 2], pl.FP32, 1.0)
+    with pytest.raises(ptoref.Unsupported, match="batch_matmul"):
+        pl.matmul(x, x)

@@ -21,15 +21,20 @@ Tensor<T> expand_op(const Tensor<T>& x, const Tensor<T>& v, expand_axis axis, st
 {
     require_handle(static_cast<bool>(x), op, "x", loc);
     require_handle(static_cast<bool>(v), op, "the expanded operand", loc);
+    // The leading dims of v equal x's. v may have lower rank where x's extra leading dims are
+    // all 1 (pypto checks only the last two dims: x[1, 1, M, N] with v[M, 1] is a row expand).
     const int r = x.rank();
+    const int rv = v.rank();
     const std::string want = axis == expand_axis::row ? "[..., M, 1]" : "[..., 1, N]";
-    bool ok = r >= 2 && v.rank() == r;
-    for (int d = 0; ok && d < r - 2; ++d)
-        ok = v.shape()[d] == x.shape()[d];
+    bool ok = r >= 2 && rv >= 2 && rv <= r;
+    for (int d = 0; ok && d < r - rv; ++d)
+        ok = x.shape()[d] == 1;
+    for (int d = 0; ok && d < rv - 2; ++d)
+        ok = v.shape()[d] == x.shape()[d + r - rv];
     if (ok && axis == expand_axis::row)
-        ok = v.shape()[r - 1] == 1 && v.shape()[r - 2] == x.shape()[r - 2];
+        ok = v.shape()[rv - 1] == 1 && v.shape()[rv - 2] == x.shape()[r - 2];
     if (ok && axis == expand_axis::col)
-        ok = v.shape()[r - 2] == 1 && v.shape()[r - 1] == x.shape()[r - 1];
+        ok = v.shape()[rv - 2] == 1 && v.shape()[rv - 1] == x.shape()[r - 1];
     if (!ok)
         throw error(std::string(op),
                     "x has shape " + to_string(x.shape()) + ", so the expanded operand must be " + want +

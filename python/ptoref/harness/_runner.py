@@ -103,19 +103,30 @@ def call_program(program, specs, torch_tensors, site):
 
 
 def _bind_returns(fn, specs, by_name, result, site):
-    """A returned tensor is the value of the output it stands for (Out/InOut params in order)."""
+    """What the function returns is its outputs' value. A returned tensor that views an
+    argument's buffer is already in place; a fresh one is written into the output it stands for:
+    the Out/InOut parameters in order, or the only output spec."""
     if result is None:
         return
     results = list(result) if isinstance(result, (tuple, list)) else [result]
+    fresh = [(i, v) for i, v in enumerate(results)
+             if isinstance(v, Tensor) and not any(v._t.same_buffer(a._t) for a in by_name.values())]
+    if not fresh:
+        return
     dirs = fn.directions()
     names = [p for p in fn.signature.parameters if p != "self"]
-    outs = [n for n in names if n in dirs] or [s.name for s in specs if getattr(s, "is_output", False)]
-    for name, value in zip(outs, results):
-        if not isinstance(value, Tensor) or name not in by_name:
-            continue
-        target = by_name[name]
-        if not value._t.same_buffer(target._t):
-            by_name[name] = Tensor(_core.assemble(target._t, value._t, [0] * len(target.shape), site))
+    outs = [n for n in names if n in dirs]
+    if not outs:
+        outs = [s.name for s in specs if getattr(s, "is_output", False)]
+        if len(outs) != 1 or len(results) != 1:
+            raise Error(f"ptoref: {fn.__name__} returns a new tensor but no parameter is marked pl.Out/pl.InOut, "
+                        f"so ptoref cannot tell which output it is (defined at {fn.def_site})")
+    for i, value in fresh:
+        if i >= len(outs) or outs[i] not in by_name:
+            raise Error(f"ptoref: {fn.__name__} returns {len(results)} values but has {len(outs)} outputs "
+                        f"(defined at {fn.def_site})")
+        target = by_name[outs[i]]
+        by_name[outs[i]] = Tensor(_core.assemble(target._t, value._t, [0] * len(target.shape), site))
 
 
 def _print_loops(collector, footprints):
@@ -233,7 +244,7 @@ def execute(program, specs, golden_fn=None, rtol=1e-5, atol=1e-5, compare_fn=Non
                         scratch[spec.name] = torch.zeros(spec.shape, dtype=spec.dtype)
                     else:
                         scratch[spec.name] = snapshot[spec.name].clone()
-                golden_fn(scratch)
+                _call_golden(golden_fn, scratch, specs)
                 golden = {n: scratch[n] for n in outputs}
         _session.timings.append(("golden", st.seconds))
         print("[RUN] validate: the program's exact result (ptoref) vs the file's golden", flush=True)
@@ -248,6 +259,20 @@ def execute(program, specs, golden_fn=None, rtol=1e-5, atol=1e-5, compare_fn=Non
         return RunResult(False, msg, total)
     print(f"[RUN] PASS ({total:.2f}s)", flush=True)
     return RunResult(True, None, total)
+
+
+def _call_golden(golden_fn, scratch, specs):
+    """golden_fn(tensors), or golden_fn(tensors, params) as b6c82cf's pypto.runtime.run calls it
+    (params: the scalar arguments by name)."""
+    try:
+        required = [p for p in inspect.signature(golden_fn).parameters.values()
+                    if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        required = [None]
+    if len(required) >= 2:
+        golden_fn(scratch, {s.name: s.to_python() for s in specs if isinstance(s, ScalarSpec)})
+    else:
+        golden_fn(scratch)
 
 
 def _load_golden_inputs(data_dir, specs):

@@ -4,14 +4,34 @@ import time
 from .. import _site
 from .._errors import Unsupported
 from . import _bridge
-from ._runner import RunConfig, call_program  # noqa: F401
+from ._runner import call_program, execute
 from ._spec import ScalarSpec, TensorSpec  # noqa: F401
 
 
-def run(program, *tensors, config=None):
-    """pypto.runtime.run: runs the program on the given torch tensors (in parameter order) on
-    ptoref and writes every tensor argument back in place (outputs and in-place updates)."""
+class RunConfig:
+    """pypto.runtime.RunConfig: rtol/atol are used; every other field (platform, device_id,
+    strategy, backend_type, dump_passes, runtime_profiling, ...) is accepted and recorded."""
+
+    def __init__(self, rtol=1e-5, atol=1e-5, **fields):
+        self.rtol, self.atol = rtol, atol
+        self.__dict__.update(fields)
+
+    def __repr__(self):
+        return "RunConfig(" + ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items()) + ")"
+
+
+def run(program, *tensors, config=None, tensor_specs=None, golden=None, golden_fn=None, **kwargs):
+    """pypto.runtime.run in both forms:
+    - run(program, *tensors, config=...) runs the program on the given torch tensors (in
+      parameter order) on ptoref and writes every tensor argument back in place;
+    - b6c82cf's run(program=, tensor_specs=, golden=, config=RunConfig(...)) is the harness run
+      (inputs per spec, checks, golden comparison at config's rtol/atol)."""
     import torch
+
+    if tensor_specs is not None:
+        rtol = getattr(config, "rtol", 1e-5)
+        atol = getattr(config, "atol", 1e-5)
+        return execute(program, tensor_specs, golden if golden is not None else golden_fn, rtol, atol)
 
     fn_specs, named = [], {}
     for i, t in enumerate(tensors):

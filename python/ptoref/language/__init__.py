@@ -27,7 +27,7 @@ for _d in _dtypes._ALL:
 DataType = _dtypes.DataType
 
 # ---- types and markers ------------------------------------------------------------------------
-Tile = Tensor
+from .._tensor import Tile  # noqa: E402  (tensors made by tile loads: matmul accumulates)
 Out = _Marker("Out")
 InOut = _Marker("InOut")
 TaskId = _runtime.TaskId
@@ -113,6 +113,13 @@ ForKind = _Enum("ForKind", ["Sequential", "Parallel", "Unroll", "Pipeline"])
 FunctionType = _Enum("FunctionType", "Opaque Orchestration InCore AIC AIV Group Spmd Inline Graph".split())
 ScopeMode = _Enum("ScopeMode", ["AUTO", "MANUAL"])
 chunked_loop_optimizer = _Member("optimizations", "chunked_loop_optimizer")  # b6c82cf's pl.at hint
+auto_chunk = _Member("optimizations", "auto_chunk")  # b6c82cf's pl.at hint
+LoopOrigin = _Enum("LoopOrigin", ["Original", "ChunkOuter", "ChunkInner", "ChunkRemainder"])
+
+
+def split(mode=None, *, slot_num=None):
+    """pl.split(mode): a pl.at optimization hint (cross-core splitting); no effect on values."""
+    return _Member("optimizations", "split")
 
 
 class _Optimizations:
@@ -160,6 +167,15 @@ def manual_scope(**kwargs):
 
 def cluster(**kwargs):
     return _runtime.Scope("pl.cluster", _site.site(), kwargs)
+
+
+def incore(**kwargs):
+    """b6c82cf's `with pl.incore():` scope (removed from pypto later): a recorded hint."""
+    return _runtime.Scope("pl.incore", _site.site(), kwargs)
+
+
+def auto_incore(**kwargs):
+    return _runtime.Scope("pl.auto_incore", _site.site(), kwargs)
 
 
 def spmd(core_num, *, sync_start=False, name_hint="", optimizations=None, deps=None, allow_early_resolve=False,

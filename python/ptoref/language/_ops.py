@@ -2,7 +2,7 @@
 Argument names and order mirror pypto.language; every numeric rule is the C++ library's."""
 from .. import _core, _dtypes, _site
 from .._errors import Error
-from .._tensor import Tensor, _binary, _scalar, getitem
+from .._tensor import Tensor, Tile, _binary, _scalar, getitem
 from ._unsupported import reject_keyword
 
 
@@ -174,6 +174,13 @@ def _scalar_cast(v, target_type, s):
 def matmul(lhs, rhs, out_dtype=None, a_trans=False, b_trans=False, c_matrix_nz=False):
     s = _site.site()
     reject_keyword("matmul", "c_matrix_nz", c_matrix_nz)
+    for x in (lhs, rhs):
+        if isinstance(x, Tensor) and len(x.shape) > 2:
+            from .._errors import Unsupported
+
+            raise Unsupported("pl.matmul of rank > 2 operands (batch_matmul)", repr(s))
+    if out_dtype is None and isinstance(lhs, Tile) and isinstance(rhs, Tile):
+        out_dtype = _dtypes.INT32 if lhs.dtype.name == "INT32" else _dtypes.FP32  # the L0C accumulator
     od = None if out_dtype is None else _dt(out_dtype, "matmul", s)
     return Tensor(
         _core.matmul(_t(lhs, "matmul", "lhs", s), _t(rhs, "matmul", "rhs", s), od, bool(a_trans), bool(b_trans), s)
@@ -298,7 +305,7 @@ def dim(tensor, axis):
 def load(tensor, offsets, shapes, valid_shape=None, target_memory=None, clamp=False):
     s = _site.site()
     reject_keyword("load", "clamp", clamp)
-    return Tensor(
+    return Tile(
         _core.slice(
             _t(tensor, "load", "tensor", s),
             _dims(shapes, "load", "shapes", s),
@@ -317,16 +324,17 @@ def store(tile, offsets, output_tensor, shapes=None, *, atomic=None):
         ext = _dims(shapes, "store", "shapes", s)
         if ext != src.shape:
             src = _core.slice(src, ext, [0] * len(ext), None, s)
-    return Tensor(_core.assemble(_t(output_tensor, "store", "output_tensor", s), src, _dims(offsets, "store", "offsets", s), s))
+    return Tensor(_core.store(src, _dims(offsets, "store", "offsets", s), _t(output_tensor, "store", "output_tensor", s), s))
 
 
 def move(tile, target_memory=None, **hints):
-    return tile  # memory spaces are hints on a CPU
+    # memory spaces are hints on a CPU; the result is a tile
+    return tile if isinstance(tile, Tile) else Tile(tile._t)
 
 
 def create_tile(shape, dtype, target_memory=None, **hints):
     s = _site.site()
-    return Tensor(_core.create_tensor(_dims(shape, "create_tile", "shape", s), _dt(dtype, "create_tile", s), s))
+    return Tile(_core.create_tensor(_dims(shape, "create_tile", "shape", s), _dt(dtype, "create_tile", s), s))
 
 
 # ---- scalar helpers ----------------------------------------------------------------------------

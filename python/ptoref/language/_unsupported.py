@@ -15,7 +15,7 @@ scatter_update sort32 mrgsort batch_matmul batch_matmul_acc ci arange expand_clo
 paged_gather random create_l1 alloc no_dep dump_tag tri matmul_bias matmul_mx matmul_mx_acc
 matmul_mx_bias gemv gemv_acc gemv_bias relu lrelu prelu rem rems maximums minimums addc subc addsc
 subsc sel sels gatherb mgather mscatter gather_mask gather_compare scatter_mask extract
-fillpad_inplace transpose_view view while_ cond split_aiv split cross_core_slot aiv_shard
+fillpad_inplace transpose_view view while_ cond split_aiv cross_core_slot aiv_shard
 tpush_to_aiv tpush_to_aic tpop_from_aic tpop_from_aiv tfree_to_aic tfree_to_aiv reserve_buffer
 import_peer_buffer aic_initialize_pipe aiv_initialize_pipe get_subblock_idx
 """.split()
