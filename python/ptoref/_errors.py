@@ -13,6 +13,7 @@ class Unsupported(Error):
     def __init__(self, construct, site=None, reason=""):
         self.construct = construct
         self.site = site
+        self.reason = reason
         where = f", used at {site}" if site else ""
         why = f" ({reason})" if reason else ""
         super().__init__(f"ptoref does not support `{construct}` yet{why}{where}")

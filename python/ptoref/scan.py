@@ -44,7 +44,7 @@ def _status(chain):
         try:
             obj = getattr(obj, part)
         except Unsupported as e:
-            return str(e).split(" yet", 1)[0].replace("ptoref does not support ", "")
+            return e.reason or "not yet implemented"
         except AttributeError:
             return "not a name ptoref knows"
         if getattr(obj, "_ptoref_unsupported", None):
