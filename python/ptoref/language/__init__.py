@@ -287,6 +287,8 @@ def _unsupported_decorator(name, reason, func):
     return wrap(func) if func is not None else wrap
 
 
+_Jit.host._ptoref_unsupported = "multi-rank L3 dispatch"
+_Jit.extern._ptoref_unsupported = "its body is a .cpp kernel"
 jit = _Jit()
 
 # ---- namespaces ---------------------------------------------------------------------------------
