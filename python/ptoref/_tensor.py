@@ -139,7 +139,11 @@ def _scalar(v, what, site):
 
     if isinstance(v, bool):
         return int(v)
-    if isinstance(v, (int, float)):
+    if isinstance(v, int):
+        if not -(2**63) <= v < 2**63:
+            raise Error(f"pl.{what}: the scalar {v} is outside the 64-bit integer range (at {site!r})")
+        return v
+    if isinstance(v, float):
         return v
     try:
         import numbers
@@ -195,9 +199,11 @@ def _index(v, site):
         try:
             import operator
 
-            return operator.index(v)
+            v = operator.index(v)
         except TypeError:
             raise Error(f"subscript: index {v!r} is not an integer (at {site!r})") from None
+    if not -(2**63) <= v < 2**63:
+        raise Error(f"subscript: index {v} is outside the 64-bit index range (at {site!r})")
     return v
 
 

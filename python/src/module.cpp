@@ -28,6 +28,13 @@ PYBIND11_MODULE(_core, m)
             PyErr_SetString(stale_type.ptr(), e.what());
         } catch (const ptoref::error& e) {
             PyErr_SetString(error_type.ptr(), e.what());
+        } catch (const std::bad_alloc&) {
+            // Defence in depth: the library turns allocation failures into ptoref::error itself.
+            PyErr_SetString(error_type.ptr(), "ptoref: out of memory");
+        } catch (const std::exception& e) {
+            // Never a bare ValueError/MemoryError from C++: anything else is a ptoref bug to report.
+            PyErr_SetString(error_type.ptr(),
+                            (std::string("ptoref internal error (please report): ") + e.what()).c_str());
         }
     });
     m.attr("version") = std::to_string(PTOREF_VERSION_MAJOR) + "." + std::to_string(PTOREF_VERSION_MINOR) + "." +

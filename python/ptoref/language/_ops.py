@@ -12,13 +12,15 @@ def _t(x, op, what, site):
     raise Error(f"pl.{op}: {what} must be a tensor, got {type(x).__name__} (at {site!r})")
 
 
+_I64 = (-(2**63), 2**63 - 1)
+
+
 def _dims(v, op, what, site):
     if isinstance(v, int) and not isinstance(v, bool):
-        return [v]
-    try:
-        return [int(_index(e, op, what, site)) for e in v]
-    except TypeError:
-        raise Error(f"pl.{op}: {what} must be a list of integers, got {v!r} (at {site!r})") from None
+        return [_index(v, op, what, site)]
+    if isinstance(v, (str, bytes)) or not hasattr(v, "__iter__"):
+        raise Error(f"pl.{op}: {what} must be a list of integers, got {v!r} (at {site!r})")
+    return [_index(e, op, what, site) for e in v]
 
 
 def _index(e, op, what, site):
@@ -26,13 +28,17 @@ def _index(e, op, what, site):
         import operator
 
         try:
-            return operator.index(e)
+            e = operator.index(e)
         except TypeError:
             raise Error(f"pl.{op}: {what} holds {e!r}, not an integer (at {site!r})") from None
+    if not _I64[0] <= e <= _I64[1]:
+        raise Error(f"pl.{op}: {what} holds {e}, outside the 64-bit index range (at {site!r})")
     return e
 
 
 def _dt(dtype, op, site):
+    if not isinstance(dtype, _dtypes.DataType):
+        raise Error(f"pl.{op}: expected a pl dtype such as pl.FP32, got {dtype!r} (at {site!r})")
     return _dtypes.require_core(dtype, f"pl.{op}", site)
 
 
@@ -156,7 +162,9 @@ def cast(input, target_type, mode="round"):
     s = _site.site()
     if not isinstance(input, Tensor):
         return _scalar_cast(input, target_type, s)
-    mode_name = mode if isinstance(mode, str) else getattr(mode, "name", str(mode))
+    mode_name = mode if isinstance(mode, str) else getattr(mode, "name", None)
+    if not isinstance(mode_name, str):
+        raise Error(f"pl.cast: mode must be a string such as 'round', got {mode!r} (at {s!r})")
     return Tensor(_core.cast(input._t, _dt(target_type, "cast", s), mode_name, s))
 
 
@@ -212,7 +220,8 @@ def reshape(input, shape):
 
 def transpose(input, axis1, axis2):
     s = _site.site()
-    return Tensor(_core.transpose(_t(input, "transpose", "input", s), int(axis1), int(axis2), s))
+    a1, a2 = _index(axis1, "transpose", "axis1", s), _index(axis2, "transpose", "axis2", s)
+    return Tensor(_core.transpose(_t(input, "transpose", "input", s), a1, a2, s))
 
 
 def concat(src0, src1):
