@@ -3,7 +3,7 @@
 #pragma once
 
 #define PTOREF_VERSION_MAJOR 0
-#define PTOREF_VERSION_MINOR 1
+#define PTOREF_VERSION_MINOR 2
 #define PTOREF_VERSION_PATCH 0
 
 namespace ptoref {

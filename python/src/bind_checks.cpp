@@ -78,6 +78,17 @@ py::dict stale_dict(const check::stale_record& r)
     return d;
 }
 
+py::dict divergence_dict(const check::divergence_record& r)
+{
+    py::dict d;
+    d["where"] = site_dict(r.where);
+    d["detail"] = r.detail;
+    d["elements"] = r.elements;
+    d["of"] = r.of;
+    d["text"] = r.str();
+    return d;
+}
+
 py::dict loop_dict(const check::loop_summary& s)
 {
     py::dict d;
@@ -121,6 +132,7 @@ void bind_checks(py::module_& m)
         .def("undefined", [](const check::collector& c) { return records(c.undefined(), undefined_dict); })
         .def("stale", [](const check::collector& c) { return records(c.stale(), stale_dict); })
         .def("loops", [](const check::collector& c) { return records(c.loops(), loop_dict); })
+        .def("divergences", [](const check::collector& c) { return records(c.divergences(), divergence_dict); })
         .def("clean", &check::collector::clean)
         .def("report", &check::collector::report);
 

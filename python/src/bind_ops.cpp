@@ -133,9 +133,18 @@ void bind_ops(py::module_& m)
     PTOREF_BIND_FLOAT_UNARY(exp)
     PTOREF_BIND_FLOAT_UNARY(log)
     PTOREF_BIND_FLOAT_UNARY(sqrt)
-    PTOREF_BIND_FLOAT_UNARY(rsqrt)
     PTOREF_BIND_FLOAT_UNARY(recip)
 #undef PTOREF_BIND_FLOAT_UNARY
+
+    m.def("rsqrt", [](const any_tensor& a, bool high_precision, const site& s) {
+        return visit1(a, [&](const auto& x) {
+            using T = typename std::decay_t<decltype(x)>::value_type;
+            if constexpr (float_element<T>)
+                return pl::rsqrt(x, high_precision, s.loc);
+            else
+                return float_only<T>("pl.rsqrt", s), x;
+        });
+    });
 
 #define PTOREF_BIND_EXPAND(NAME)                                                                                       \
     m.def(#NAME, [](const any_tensor& a, const any_tensor& b, const site& s) {                                         \

@@ -471,3 +471,37 @@ TEST_CASE("set_enabled(false) and enabled_scope turn every check off")
     CHECK(ptoref::check::enabled());
     CHECK(provoke_all() == 3);
 }
+
+TEST_CASE("device-divergence notes: golden text, once per site, never a failure")
+{
+    ptoref::check::collector c;
+    auto x = pl::full({2, 3}, pl::FP32, 1.0f / 3.0f);
+    pl::index line = 0;
+    for (int i = 0; i < 3; ++i) {
+        line = __LINE__ + 1;
+        auto b = pl::cast(x, pl::BF16, ptoref::cast_mode::odd);
+        (void)b;
+    }
+    auto h = pl::cast(x, pl::FP16, ptoref::cast_mode::odd); // the device has round-to-odd here: no note
+    (void)h;
+    const pl::index div_line = __LINE__ + 1;
+    auto d = pl::div(ptoref::tensor_from<float>({1, 4}, {5.0f, 7.0f, 9.0f, 2.0f}), 3.0f); // 5, 7 differ
+    (void)d;
+    auto exact = pl::div(pl::full({1, 4}, pl::FP32, 1.0f), 4.0f); // x * fl(1/4) == x / 4: no note
+    (void)exact;
+    REQUIRE(c.divergences().size() == 2);
+    CHECK(c.clean());
+    CHECK(c.divergences()[0].str() ==
+          "NOTE: ptoref: device divergence in pl::cast at test_records.cpp:" + std::to_string(line) +
+              "\n  mode=\"odd\": the A2A3 device has round-to-odd only for FP32 -> FP16 and rounds to nearest even "
+              "here (FP32 -> BF16)\n");
+    const auto& dv = c.divergences()[1];
+    CHECK(dv.elements == 2);
+    CHECK(dv.of == 4);
+    CHECK(dv.str() ==
+          "NOTE: ptoref: device divergence in pl::div at test_records.cpp:" + std::to_string(div_line) +
+              "\n  tensor / scalar: when the output aliases the input, the A2A3 device computes x * fl(1/s) "
+              "instead of x / s (" +
+              std::to_string(dv.elements) + " of 4 elements differ here)\n");
+    CHECK(c.report().find("device divergence in pl::div") != std::string::npos);
+}

@@ -159,7 +159,6 @@ std::int32_t oracle_int32(double x, cast_mode m)
         return 0;
     double r = 0;
     switch (m) {
-    case cast_mode::none:
     case cast_mode::rint:
         r = std::nearbyint(x); // default environment: to nearest, ties to even
         break;
@@ -172,6 +171,7 @@ std::int32_t oracle_int32(double x, cast_mode m)
     case cast_mode::ceil:
         r = std::ceil(x);
         break;
+    case cast_mode::none: // float -> integer: the device (and its simulator) truncate
     case cast_mode::trunc:
         r = std::trunc(x);
         break;

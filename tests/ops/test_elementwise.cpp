@@ -259,29 +259,32 @@ TEST_CASE("neg and abs touch only the sign bit, NaN payload included")
     CHECK(bits_of(pl::abs(g)) == std::vector<std::uint16_t>{0x7d5a, 0x0001});
 }
 
-TEST_CASE("sqrt, rsqrt (sqrt rounded, then 1/x rounded), recip on random fp32")
+TEST_CASE("sqrt, rsqrt (correctly rounded; high_precision: sqrt rounded, then 1/x rounded), recip on random fp32")
 {
     rng r(4004);
     std::vector<float> v = edge_values();
     for (int i = 0; i < 30000; ++i)
         v.push_back(i % 2 ? std::fabs(r.interesting()) : r.interesting());
     auto x = tensor_from<float>({static_cast<ix>(v.size())}, v);
-    const auto sq = bits_of(pl::sqrt(x)), rs = bits_of(pl::rsqrt(x)), rc = bits_of(pl::recip(x));
-    std::size_t rsqrt_not_correctly_rounded = 0;
+    const auto sq = bits_of(pl::sqrt(x)), rs = bits_of(pl::rsqrt(x, true)), rc = bits_of(pl::recip(x));
+    const auto cr = bits_of(pl::rsqrt(x));
+    std::size_t hp_not_correctly_rounded = 0;
     for (std::size_t i = 0; i < v.size(); ++i) {
         const double d = v[i];
         const float s = canon(static_cast<float>(std::sqrt(d)));
         REQUIRE(sq[i] == bits(s));
         REQUIRE(rs[i] == f32_oracle(1.0 / static_cast<double>(s)));
         REQUIRE(rc[i] == f32_oracle(1.0 / d));
-        rsqrt_not_correctly_rounded += rs[i] != f32_oracle(1.0 / std::sqrt(d));
+        REQUIRE(cr[i] == bits(ptoref::math::rsqrt_cr(v[i]))); // proven correctly rounded in test_rsqrt
+        hp_not_correctly_rounded += rs[i] != cr[i];
     }
-    // The two roundings are visible: rsqrt is not the correctly rounded 1/sqrt(x).
-    CHECK(rsqrt_not_correctly_rounded > 100);
+    // The two roundings are visible: high_precision is not the correctly rounded 1/sqrt(x).
+    CHECK(hp_not_correctly_rounded > 100);
     // Specials.
     auto s = tensor_from<float>({5}, {-0.0f, 0.0f, -1.0f, f32(0x7f800000u), f32(0x00000002u)}); // 2^-148
     CHECK(bits_of(pl::sqrt(s)) == std::vector<std::uint32_t>{0x80000000u, 0, qnan, 0x7f800000u, bits(0x1p-74f)});
     CHECK(bits_of(pl::rsqrt(s)) == std::vector<std::uint32_t>{0xff800000u, 0x7f800000u, qnan, 0, bits(0x1p74f)});
+    CHECK(bits_of(pl::rsqrt(s, true)) == std::vector<std::uint32_t>{0xff800000u, 0x7f800000u, qnan, 0, bits(0x1p74f)});
     CHECK(bits_of(pl::recip(s)) == std::vector<std::uint32_t>{0xff800000u, 0x7f800000u, 0xbf800000u, 0, 0x7f800000u});
 }
 
@@ -293,14 +296,15 @@ TEMPLATE_TEST_CASE("16-bit sqrt/rsqrt/recip/exp round through fp32 once per op",
     for (int i = 0; i < 8000; ++i)
         v.push_back(T::from_bits(r.bits16()));
     auto x = tensor_from<T>({static_cast<ix>(v.size())}, v);
-    const auto rs = bits_of(pl::rsqrt(x)), rc = bits_of(pl::recip(x)), ex = bits_of(pl::exp(x)),
-               lg = bits_of(pl::log(x));
+    const auto rs = bits_of(pl::rsqrt(x, true)), rc = bits_of(pl::recip(x)), ex = bits_of(pl::exp(x)),
+               lg = bits_of(pl::log(x)), cr = bits_of(pl::rsqrt(x));
     for (std::size_t i = 0; i < v.size(); ++i) {
         const double d = value_of(v[i]);
         const double s = value_of(T::from_bits(half_oracle<T>(std::sqrt(d)))); // sqrt rounded to T
         REQUIRE(rs[i] == half_oracle<T>(1.0 / s));
         REQUIRE(rc[i] == half_oracle<T>(1.0 / d));
-        // exp/log: the correctly rounded fp32 result, rounded once more to T.
+        // rsqrt, exp, log: the correctly rounded fp32 result, rounded once more to T.
+        REQUIRE(cr[i] == half_oracle<T>(ptoref::math::rsqrt_cr(static_cast<float>(d))));
         REQUIRE(ex[i] == half_oracle<T>(ptoref::math::exp_cr(static_cast<float>(d))));
         REQUIRE(lg[i] == half_oracle<T>(ptoref::math::log_cr(static_cast<float>(d))));
     }

@@ -101,7 +101,9 @@ int main(int argc, char** argv)
     out(#NAME "/FP16", pl::NAME(a16));
         UN(exp) UN(log) UN(sqrt) UN(rsqrt) UN(recip) UN(neg) UN(abs)
 #undef UN
-            out("neg/INT32", pl::neg(ia));
+            out("rsqrt_hp/FP32", pl::rsqrt(a, true));
+    out("rsqrt_hp/BF16", pl::rsqrt(abf, true));
+    out("neg/INT32", pl::neg(ia));
     out("abs/INT32", pl::abs(ia));
 #define EXP(NAME, V) out(#NAME "/FP32", pl::NAME(a, V));
     EXP(row_expand_add, vr)

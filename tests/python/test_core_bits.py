@@ -38,6 +38,8 @@ def python_digests(d):
     for name in ("exp", "log", "sqrt", "rsqrt", "recip", "neg", "abs"):
         op = getattr(pl, name)
         out[f"{name}/FP32"], out[f"{name}/BF16"], out[f"{name}/FP16"] = op(a), op(abf), op(a16)
+    out["rsqrt_hp/FP32"] = pl.rsqrt(a, high_precision=True)
+    out["rsqrt_hp/BF16"] = pl.rsqrt(abf, high_precision=True)
     out["neg/INT32"], out["abs/INT32"] = pl.neg(ia), pl.abs(ia)
     for name in ("row_expand_add", "row_expand_sub", "row_expand_mul", "row_expand_div"):
         out[f"{name}/FP32"] = getattr(pl, name)(a, vr)

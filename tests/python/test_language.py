@@ -32,8 +32,6 @@ def test_unsupported_construct_names_itself_and_the_line():
         pl.sort32(None, None)
     with pytest.raises(ptoref.Unsupported, match=r"`pl.no_such_op`"):
         pl.no_such_op
-    with pytest.raises(ptoref.Unsupported, match=r"rsqrt\(high_precision=True\)"):
-        pl.rsqrt(t([[4.0]]), high_precision=True)
 
 
 @pl.jit
@@ -193,3 +191,24 @@ def test_rank_4_matmul_is_unsupported_not_a_program_error():
     x = pl.full([1, 1, 2, 2], pl.FP32, 1.0)
     with pytest.raises(ptoref.Unsupported, match="batch_matmul"):
         pl.matmul(x, x)
+
+
+def test_rsqrt_default_and_high_precision_are_the_c_plus_plus_definitions():
+    x = t([[2.0, 3.0, 0.5, 1e-30]])
+    hp = pl.rsqrt(x, high_precision=True)
+    cr = pl.rsqrt(x)
+    assert [bin(v) for v in hp.numpy().view("uint32").ravel()] != [] and cr.dtype is pl.FP32
+    assert pl.recip(x, high_precision=True).digest() == pl.recip(x).digest()  # ignored on A2A3
+
+
+def test_divergence_notes_reach_the_collector_once_per_site():
+    c = _core.Collector()
+    x = t([[5.0, 7.0, 9.0, 2.0]])
+    for _ in range(3):
+        pl.div(x, 3.0)
+    pl.cast(x, pl.BF16, mode="odd")
+    notes = c.divergences()
+    del c
+    assert len(notes) == 2
+    assert notes[0]["where"]["site"].startswith("test_language.py:") and notes[0]["elements"] == 2
+    assert "round-to-odd only for FP32 -> FP16" in notes[1]["text"]

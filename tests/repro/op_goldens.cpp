@@ -92,6 +92,7 @@ void elementwise()
     record("log", pl::log(wide));
     record("sqrt", pl::sqrt(wide));
     record("rsqrt", pl::rsqrt(wide));
+    record("rsqrt_hp", pl::rsqrt(wide, true));
     record("recip", pl::recip(wide));
     // bf16 / fp16 arithmetic (computed in fp32, rounded once).
     auto cb = pl::cast(col, pl::BF16, ptoref::cast_mode::rint), rb = pl::cast(row, pl::BF16, ptoref::cast_mode::rint);

@@ -48,7 +48,7 @@ std::vector<simd::path> vector_paths()
 const simd::binary_f32 binary_ops[] = {simd::binary_f32::add, simd::binary_f32::sub,     simd::binary_f32::mul,
                                        simd::binary_f32::div, simd::binary_f32::maximum, simd::binary_f32::minimum};
 const simd::unary_f32 unary_ops[] = {simd::unary_f32::neg, simd::unary_f32::abs, simd::unary_f32::sqrt,
-                                     simd::unary_f32::rsqrt, simd::unary_f32::recip};
+                                     simd::unary_f32::rsqrt_hp, simd::unary_f32::recip};
 
 } // namespace
 

@@ -7,7 +7,9 @@
 // tools that print every finding).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <string>
@@ -109,10 +111,13 @@ public:
     const std::vector<definedness_record>& undefined() const noexcept { return undefined_; }
     const std::vector<stale_record>& stale() const noexcept { return stale_; }
     const std::vector<loop_summary>& loops() const noexcept { return loops_; }
+    // Notes, not failures: they never make a run unclean.
+    const std::vector<divergence_record>& divergences() const noexcept { return divergences_; }
     bool clean() const noexcept { return races_.empty() && undefined_.empty() && stale_.empty(); }
     std::string report() const
     {
-        return records_to_string(races_) + records_to_string(undefined_) + records_to_string(stale_);
+        return records_to_string(races_) + records_to_string(undefined_) + records_to_string(stale_) +
+               records_to_string(divergences_);
     }
 
 private:
@@ -121,6 +126,7 @@ private:
     std::vector<definedness_record> undefined_;
     std::vector<stale_record> stale_;
     std::vector<loop_summary> loops_;
+    std::vector<divergence_record> divergences_;
 };
 
 // Hands findings to the innermost collector, or throws them.
@@ -159,6 +165,25 @@ struct deliver {
         collect_or_throw<definedness_error>(&collector::undefined_, std::move(rec));
     }
     static void stale(stale_record rec) { collect_or_throw<stale_error>(&collector::stale_, std::move(rec)); }
+    // A device-divergence note: once per op site per collector; without a collector, one line on
+    // stderr once per site for the process. Never throws.
+    static void divergence(divergence_record rec)
+    {
+        auto& r = detail::collectors();
+        std::lock_guard<std::mutex> lock(r.mutex);
+        auto same_site = [&](const divergence_record& d) { return d.where == rec.where; };
+        if (!r.stack.empty()) {
+            auto& dst = r.stack.back()->divergences_;
+            if (std::none_of(dst.begin(), dst.end(), same_site))
+                dst.push_back(std::move(rec));
+            return;
+        }
+        static std::vector<divergence_record> printed;
+        if (std::none_of(printed.begin(), printed.end(), same_site)) {
+            std::fputs(rec.str().c_str(), stderr);
+            printed.push_back(std::move(rec));
+        }
+    }
 
 private:
     template <class Error, class Record>

@@ -130,6 +130,25 @@ struct loop_summary {
     std::vector<std::pair<std::string, std::vector<std::pair<index, std::vector<box>>>>> footprints;
 };
 
+// The device is known to compute something other than the op's documented meaning here; ptoref
+// keeps the documented meaning and says where and why the hardware will differ (once per site).
+struct divergence_record {
+    op_site where;
+    std::string detail; // what the device does instead, and why
+    index elements = 0; // elements whose bits would differ (0: not counted)
+    index of = 0;       // elements the op produced
+
+    std::string str() const
+    {
+        std::string s = "NOTE: ptoref: device divergence in " + where.op + " at " + to_string(where.where) + "\n";
+        s += "  " + detail;
+        if (of > 0)
+            s += " (" + std::to_string(elements) + " of " + std::to_string(of) + " elements differ here)";
+        s += "\n";
+        return s;
+    }
+};
+
 template <class Record>
 std::string records_to_string(const std::vector<Record>& records)
 {

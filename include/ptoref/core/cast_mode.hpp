@@ -10,7 +10,7 @@ namespace ptoref {
 
 // Values match pypto's CAST_MODE_NAMES indices so they can be read from IR dumps.
 enum class cast_mode : int {
-    none = 0,  // "rint when the conversion loses precision, otherwise exact" == rint
+    none = 0,  // the device's default case: rint into a float type, trunc into an integer type
     rint = 1,  // round to nearest, ties to even (IEEE default, torch's .to())
     round = 2, // round to nearest, ties away from zero — the DSL default
     floor = 3, // toward -infinity

@@ -11,6 +11,7 @@
 //  - Subnormals are kept and rounded like any other value (gradual underflow, no DAZ/FTZ).
 //  - Overflow follows IEEE 754 for the mode: nearest modes give inf, directed modes give inf
 //    or the largest finite value, odd gives the largest finite value. int32 saturates.
+//  - `none` is rint into a float type and trunc into int32 (the A2A3 device code).
 #pragma once
 
 #include <bit>
@@ -188,6 +189,10 @@ constexpr std::uint32_t round_to_format(const exact_value& v, cast_mode mode, co
 
 constexpr std::int32_t round_to_int32(const exact_value& v, cast_mode mode) noexcept
 {
+    // `none` to an integer truncates, as pto-isa's A2A3 TCVT default case and its CPU simulator
+    // do (docs/semantics.md, casts); to a float it is rint.
+    if (mode == cast_mode::none)
+        mode = cast_mode::trunc;
     if (v.nan)
         return 0;
     if (v.inf)

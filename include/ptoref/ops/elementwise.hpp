@@ -7,10 +7,12 @@
 // compile time because their dtype is implementation-defined in the DSL.
 #pragma once
 
+#include <bit>
 #include <string>
 #include <type_traits>
 #include <vector>
 
+#include "ptoref/check/config.hpp"
 #include "ptoref/ops/operand.hpp"
 #include "ptoref/ops/scalar.hpp"
 #include "ptoref/simd/elementwise_f32.hpp"
@@ -109,6 +111,24 @@ auto divide(std::string_view op, const source_location& loc)
         return [](T a, T b) { return scalar::div(a, b); };
 }
 
+// A2A3's TDIVS computes x * fl(1/s) instead of x / s when its output aliases its input (pto-isa
+// TDivS.hpp); whether the compiler reuses the buffer is its choice, so ptoref cannot tell. It
+// divides (the documented meaning) and notes the site when the two would differ here.
+inline void note_divs_alias(const Tensor<float>& x, const Tensor<float>& out, float s, const source_location& loc)
+{
+    const float r = 1.0f / s;
+    const std::vector<float> xv = x.to_vector(), ov = out.to_vector(); // host inspection: not an access
+    index differ = 0;
+    for (std::size_t i = 0; i < xv.size(); ++i)
+        differ += std::bit_cast<std::uint32_t>(scalar::canon(xv[i] * r)) !=
+                  std::bit_cast<std::uint32_t>(scalar::canon(ov[i]));
+    if (differ > 0)
+        check::deliver::divergence({check::op_site{"pl::div", loc, access_kind::write},
+                                    "tensor / scalar: when the output aliases the input, the A2A3 device computes "
+                                    "x * fl(1/s) instead of x / s",
+                                    differ, static_cast<index>(xv.size())});
+}
+
 template <class T>
 concept scalar_op_element = std::is_same_v<T, float> || std::is_same_v<T, std::int32_t>;
 
@@ -176,12 +196,16 @@ requires std::is_arithmetic_v<S> Tensor<T> div(const Tensor<T>& lhs, S rhs,
     const T s = detail::scalar_operand<T>(rhs);
     if constexpr (std::is_same_v<T, std::int32_t>)
         detail::check_int_divisor<T>(s, "pl::div", loc);
-    if constexpr (std::is_same_v<T, float>)
-        return detail::unary_op_array(lhs, "pl::div", loc, [s](const float* in, float* out, index n) {
+    if constexpr (std::is_same_v<T, float>) {
+        Tensor<T> out = detail::unary_op_array(lhs, "pl::div", loc, [s](const float* in, float* out, index n) {
             simd::binary_row(simd::binary_f32::div, in, 1, &s, 0, out, n);
         });
-    else
+        if (check::enabled())
+            detail::note_divs_alias(lhs, out, s, loc);
+        return out;
+    } else {
         return detail::unary_op(lhs, "pl::div", loc, [s](T a) { return detail::scalar::div(a, s); });
+    }
 }
 
 template <element_type T>
@@ -243,9 +267,25 @@ PTOREF_FLOAT_UNARY_OP(log, "pl::log")
     }
 
 PTOREF_FLOAT_UNARY_SIMD_OP(sqrt, "pl::sqrt")
-PTOREF_FLOAT_UNARY_SIMD_OP(rsqrt, "pl::rsqrt")
 PTOREF_FLOAT_UNARY_SIMD_OP(recip, "pl::recip")
 #undef PTOREF_FLOAT_UNARY_SIMD_OP
+
+// rsqrt(x, high_precision): by default the correctly rounded 1/sqrt(x) (math/rsqrt.hpp);
+// high_precision = sqrt rounded, then 1/x rounded, the device's high-precision sequence
+// (SIMD on FP32, the same bits).
+template <element_type T>
+Tensor<T> rsqrt(const Tensor<T>& x, bool high_precision = false, source_location loc = source_location::current())
+{
+    static_assert(float_element<T>, "pl::rsqrt is defined for floating-point tensors; cast INT32 to FP32 first");
+    if (!high_precision)
+        return detail::unary_op(x, "pl::rsqrt", loc, [](T a) { return detail::scalar::rsqrt(a); });
+    if constexpr (std::is_same_v<T, float>)
+        return detail::unary_op_array(x, "pl::rsqrt", loc, [](const float* in, float* out, index n) {
+            simd::unary_row(simd::unary_f32::rsqrt_hp, in, out, n);
+        });
+    else
+        return detail::unary_op(x, "pl::rsqrt", loc, [](T a) { return detail::scalar::rsqrt_hp(a); });
+}
 
 } // namespace pl
 } // namespace ptoref

@@ -18,6 +18,7 @@
 #include "ptoref/core/shape.hpp"
 #include "ptoref/math/exp.hpp"
 #include "ptoref/math/log.hpp"
+#include "ptoref/math/rsqrt.hpp"
 
 namespace ptoref::detail::scalar {
 
@@ -153,9 +154,17 @@ T recip(T a) noexcept
 {
     return narrow<T>(1.0f / widen(a));
 }
-// Device default: sqrt, rounded, then a division, rounded.
+// Default: correctly rounded 1/sqrt(x) in fp32 (the device's single vrsqrt approximates it);
+// 16-bit types round that result once more (nearest-even).
 template <class T>
 T rsqrt(T a) noexcept
+{
+    return narrow<T>(math::rsqrt_cr(widen(a)));
+}
+// high_precision=True: sqrt, rounded to T, then 1/x, rounded: the A2A3 TRsqrtHighPrecision
+// sequence (vsqrt, then vdiv).
+template <class T>
+T rsqrt_hp(T a) noexcept
 {
     return narrow<T>(1.0f / widen(sqrt(a)));
 }

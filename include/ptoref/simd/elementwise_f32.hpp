@@ -4,7 +4,7 @@
 //   maximum minimum: NaN if either is NaN (canonical), -0 < +0 — explicit, since the hardware
 //                    max/min return the second operand for NaN and for equal zeros;
 //   neg abs: sign-bit operations (NaN payloads kept); sqrt recip: one IEEE operation, canonical
-//   NaN; rsqrt: sqrt, then 1/x, each rounded, canonical NaN;
+//   NaN; rsqrt_hp (rsqrt with high_precision): sqrt, then 1/x, each rounded, canonical NaN;
 //   row_sum: the canonical 16-lane order (lane l adds elements l, l+16, ... from -0, then the
 //            fixed tree) — exactly one zmm register; row_max/row_min: order-independent.
 // No product feeds an addition here, so FMA contraction has nothing to fuse. Other paths (and
@@ -22,7 +22,7 @@
 namespace ptoref::simd {
 
 enum class binary_f32 { add, sub, mul, div, maximum, minimum };
-enum class unary_f32 { neg, abs, sqrt, rsqrt, recip };
+enum class unary_f32 { neg, abs, sqrt, rsqrt_hp, recip };
 
 namespace detail {
 
@@ -56,8 +56,8 @@ inline float unary_scalar(unary_f32 op, float a) noexcept
         return sc::abs(a);
     case unary_f32::sqrt:
         return sc::sqrt(a);
-    case unary_f32::rsqrt:
-        return sc::rsqrt(a);
+    case unary_f32::rsqrt_hp:
+        return sc::rsqrt_hp(a);
     case unary_f32::recip:
         return sc::recip(a);
     }
@@ -117,7 +117,7 @@ PTOREF_EW_TARGET inline __m512 ew_unary(unary_f32 op, __m512 a) noexcept
         return _mm512_castsi512_ps(_mm512_andnot_si512(sign, _mm512_castps_si512(a)));
     case unary_f32::sqrt:
         return ew_canon(_mm512_sqrt_ps(a));
-    case unary_f32::rsqrt:
+    case unary_f32::rsqrt_hp:
         return ew_canon(_mm512_div_ps(_mm512_set1_ps(1.0f), ew_canon(_mm512_sqrt_ps(a))));
     case unary_f32::recip:
         return ew_canon(_mm512_div_ps(_mm512_set1_ps(1.0f), a));

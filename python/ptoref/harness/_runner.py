@@ -210,6 +210,8 @@ def execute(program, specs, golden_fn=None, rtol=1e-5, atol=1e-5, compare_fn=Non
         print("[ptoref] definedness: " + ("UNDEFINED DATA reaches an output" if undefined else "every output fully defined"))
         if stale:
             print(f"[ptoref] stale reads: {len(stale)} record(s)")
+        for d in collector.divergences():
+            print(d["text"], end="")
     else:
         print("[ptoref] checks: not run (PTOREF_CHECK=off)")
     del collector

@@ -71,7 +71,7 @@ minimum = _elementwise("minimum")
 
 
 def div(lhs, rhs, high_precision=False):
-    reject_keyword("div", "high_precision", high_precision)
+    # high_precision is ignored on A2A3 (pto-isa TDIV.md); ptoref's div is an IEEE division.
     return _elementwise_at("div", lhs, rhs, _site.site())
 
 
@@ -106,8 +106,9 @@ sqrt = _unary("sqrt")
 
 
 def _unary_hp(name):
+    # high_precision=True is ignored on A2A3 for log/recip (pto-isa TLOG.md, TRECIP.md); ptoref's
+    # log is correctly rounded and recip an IEEE division either way.
     def op(input, high_precision=False):
-        reject_keyword(name, "high_precision", high_precision)
         s = _site.site()
         return Tensor(getattr(_core, name)(_t(input, name, "input", s), s))
 
@@ -117,7 +118,13 @@ def _unary_hp(name):
 
 log = _unary_hp("log")
 recip = _unary_hp("recip")
-rsqrt = _unary_hp("rsqrt")
+
+
+def rsqrt(input, high_precision=False):
+    """Correctly rounded 1/sqrt(x); high_precision=True: sqrt then 1/x, two roundings (A2A3's
+    high-precision sequence)."""
+    s = _site.site()
+    return Tensor(_core.rsqrt(_t(input, "rsqrt", "input", s), bool(high_precision), s))
 
 
 # ---- broadcasts and reductions --------------------------------------------------------------

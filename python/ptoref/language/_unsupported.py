@@ -26,10 +26,6 @@ PREFETCH = "make_context async_prefetch session wait".split()
 
 # (function, keyword, predicate on the value, what it means) — keyword uses ptoref rejects.
 KEYWORDS = [
-    ("rsqrt", "high_precision", bool, "rsqrt(high_precision=True)"),
-    ("recip", "high_precision", bool, "recip(high_precision=True)"),
-    ("log", "high_precision", bool, "log(high_precision=True)"),
-    ("div", "high_precision", bool, "div(high_precision=True)"),
     ("assemble", "atomic", lambda v: getattr(v, "name", "None_") != "None_", "assemble(atomic=AtomicType.Add)"),
     ("store", "atomic", lambda v: getattr(v, "name", "None_") != "None_", "store(atomic=AtomicType.Add)"),
     ("slice", "pad_value", lambda v: v is not None, "slice(pad_value=...)"),
