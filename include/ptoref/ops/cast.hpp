@@ -17,6 +17,7 @@ Tensor<To> cast(const Tensor<From>& x, dtype_tag<To> /*target_type*/, cast_mode 
                 source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::cast";
+    check_cast_mode(mode, op, loc);
     const detail::dense<From> dx = detail::read_dense(x, op, loc);
     Tensor<To> out = detail::new_tensor<To>(x.shape(), op, loc);
     To* o = out.storage().data();
