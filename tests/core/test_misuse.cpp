@@ -131,6 +131,36 @@ TEST_CASE("matmul of [2^32, 0] by [0, 2^32] is refused before its 2^64 outputs a
                       NAMES("pl::matmul_acc", "4294967296"));
 }
 
+TEST_CASE("ops on empty tensors with huge extents return at once (found by fuzz_ops)")
+{
+    const ix p40 = ix{1} << 40;
+    const auto a = pl::create_tensor({p40, 0}, pl::FP32); // undefined: the definedness pass runs too
+    CHECK(pl::concat(a, a).shape() == dims{p40, 0});
+    CHECK(pl::matmul(a, pl::create_tensor({0, 0}, pl::FP32)).shape() == dims{p40, 0});
+    CHECK(pl::matmul(pl::create_tensor({0, p40}, pl::FP32), pl::create_tensor({0, 0}, pl::FP32), pl::FP32, true, false)
+              .shape() == dims{p40, 0});
+}
+
+TEST_CASE("an empty view past its buffer's end is read without a pointer past it (found by fuzz_ops)")
+{
+    const auto t = t44();
+    const auto end = pl::slice(t, {0, 4}, {4, 0}); // offset 16 of 16 elements
+    CHECK(pl::exp(end).numel() == 0);
+    const auto none = pl::create_tensor({0}, pl::FP32); // no storage at all
+    const pl::Tensor<float> v(none.storage_ptr(), {0, 4}, {4, 1}, 16, {0, 4});
+    CHECK(pl::add(v, v).numel() == 0);
+    CHECK(pl::cast(v, pl::BF16).numel() == 0);
+}
+
+TEST_CASE("a zero-stride view is copied only within the size cap (found by fuzz_ops)")
+{
+    const auto t = t44();
+    const pl::Tensor<float> wide(t.storage_ptr(), {ix{1} << 40, 1}, {0, 0}, 0, {ix{1} << 40, 1});
+    CHECK_THROWS_WITH(pl::cast(wide, pl::INT32), NAMES("pl::cast", "cannot allocate 4 TiB for FP32[1099511627776, 1]"));
+    const pl::Tensor<float> row(t.storage_ptr(), {3, 4}, {0, 1}, 0, {3, 4});
+    CHECK(pl::cast(row, pl::INT32).to_vector() == std::vector<std::int32_t>(12, 1));
+}
+
 TEST_CASE("the same matmul from two 128-byte .npy files")
 {
     const auto dir = std::filesystem::temp_directory_path() / "ptoref_test_misuse_npy";

@@ -73,7 +73,7 @@ T* dense_data(const Tensor<T>& t, const char* name, const dims& shape)
                     std::string(name) + " has shape " + to_string(t.shape()) + ", expected " + to_string(shape));
     if (!t.is_contiguous() || !t.fully_valid())
         throw error("kernels::prefill_scope2", std::string(name) + " must be dense and fully valid");
-    return t.storage().data() + t.offset();
+    return t.numel() == 0 ? t.storage().data() : t.storage().data() + t.offset(); // empty: offset may be past the end
 }
 
 struct scope2_views {

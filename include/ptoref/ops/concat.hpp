@@ -29,7 +29,8 @@ Tensor<T> concat(const Tensor<T>& a, const Tensor<T>& b, source_location loc = s
     std::vector<std::uint8_t> def;
     if (track)
         def.resize(static_cast<std::size_t>(m * (na + nb)));
-    for (index i = 0; i < m; ++i) {
+    // No elements, no loop: [2^40, 0] and [2^40, 0] would otherwise walk 2^40 empty rows.
+    for (index i = 0; i < (out.numel() == 0 ? 0 : m); ++i) {
         for (index j = 0; j < na; ++j) {
             o[i * (na + nb) + j] = da.data[i * na + j];
             if (track)

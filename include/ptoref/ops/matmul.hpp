@@ -161,7 +161,10 @@ Tensor<Out> matmul_impl(const Tensor<accumulator_t<T>>* init, const Tensor<T>& a
     }
     if (origin.empty())
         origin = da.origin.empty() ? db.origin : da.origin;
-    matmul_accumulate(da, db, a_trans, b_trans, d, acc.data(), track ? def.data() : nullptr);
+    // No outputs, nothing to compute: the kernel and the definedness pass would still walk (and
+    // allocate per) 2^40 rows of a [2^40, 0] @ [0, 0].
+    if (d.m > 0 && d.n > 0)
+        matmul_accumulate(da, db, a_trans, b_trans, d, acc.data(), track ? def.data() : nullptr);
     Tensor<Out> out = new_tensor<Out>(out_shape, op, loc);
     Out* o = out.storage().data();
     for (std::size_t i = 0; i < acc.size(); ++i)
