@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <ptoref/io/npy.hpp>
+#include <ptoref/kernels/prefill_scope2.hpp>
 #include <ptoref/ptoref.hpp>
 
 #include <cstdint>
@@ -161,6 +162,19 @@ TEST_CASE("a zero-stride view is copied only within the size cap (found by fuzz_
     CHECK(pl::cast(row, pl::INT32).to_vector() == std::vector<std::int32_t>(12, 1));
 }
 
+TEST_CASE("the fused kernel's config products are checked before they are compared with shapes")
+{
+    using namespace ptoref;
+    Tensor<float> f;
+    Tensor<std::int32_t> i;
+    Tensor<bf16> h;
+    const ix kv = ix{1} << 58; // 8 * kv heads fits; heads * head_dim does not
+    CHECK_THROWS_WITH(kernels::prefill_scope2({1, 64, 8 * kv, kv, 64}, f, f, f, i, f, f, h, h, h),
+                      Contains("kernels::prefill_scope2: the config's tensor sizes overflow int64"));
+    CHECK_THROWS_WITH(kernels::prefill_scope2({1, 64, 8, 1, 64}, f, f, f, i, f, f, h, h, h),
+                      Contains("q_proj is an empty tensor handle"));
+}
+
 TEST_CASE("the same matmul from two 128-byte .npy files")
 {
     const auto dir = std::filesystem::temp_directory_path() / "ptoref_test_misuse_npy";
@@ -273,13 +287,14 @@ TEST_CASE("Tensor::get and is_defined out of range name the site")
     CHECK_THROWS_WITH(t.get({0, i64max}), NAMES("ptoref::Tensor::get", "9223372036854775807"));
     CHECK_THROWS_WITH(t.is_defined({-1, 0}), NAMES("ptoref::Tensor::is_defined", "[-1, 0]"));
     CHECK_THROWS_WITH(t.get({0}), NAMES("ptoref::Tensor::get", "[0]"));
+    CHECK_THROWS_WITH(pl::Tensor<float>().get({0}), NAMES("ptoref::Tensor::get", "empty tensor handle"));
 }
 
 TEST_CASE("a hand-made view outside its buffer cannot exist")
 {
     const auto t = t44();
     using T = pl::Tensor<float>;
-    CHECK_THROWS_WITH(T(t.storage_ptr(), {2, 2}, {4, 1}, -4, {2, 2}), Contains("impossible view"));
+    CHECK_THROWS_WITH(T(t.storage_ptr(), {2, 2}, {4, 1}, -4, {2, 2}), NAMES("ptoref::Tensor", "impossible view"));
     CHECK_THROWS_WITH(T(t.storage_ptr(), {i64max, 1}, {1, 1}, 4, {i64max, 1}), Contains("impossible view"));
     CHECK_THROWS_WITH(T(t.storage_ptr(), {5, 4}, {4, 1}, 0, {5, 4}), Contains("impossible view"));
     CHECK_THROWS_WITH(T(t.storage_ptr(), {2, 2}, {i64max, 1}, 0, {2, 2}), Contains("impossible view"));

@@ -43,9 +43,19 @@ class dims {
 
 public:
     constexpr dims() noexcept = default;
-    constexpr dims(std::initializer_list<index> v) { assign(v.begin(), v.end()); }
-    explicit dims(std::span<const index> v) { assign(v.begin(), v.end()); }
-    explicit dims(const std::vector<index>& v) { assign(v.begin(), v.end()); }
+    // The location parameter is kept for callers that pass one; the receiving op reports.
+    constexpr dims(std::initializer_list<index> v, source_location = source_location::current())
+    {
+        assign(v.begin(), v.end());
+    }
+    explicit dims(std::span<const index> v, source_location = source_location::current())
+    {
+        assign(v.begin(), v.end());
+    }
+    explicit dims(const std::vector<index>& v, source_location = source_location::current())
+    {
+        assign(v.begin(), v.end());
+    }
     // n copies of value
     static constexpr dims filled(int n, index value, source_location loc = source_location::current())
     {

@@ -32,17 +32,18 @@ public:
     using value_type = T;
 
     Tensor() = default;
-    Tensor(std::shared_ptr<detail::buffer<T>> buf, dims shape, dims strides, index offset, dims valid)
+    Tensor(std::shared_ptr<detail::buffer<T>> buf, dims shape, dims strides, index offset, dims valid,
+           source_location loc = source_location::current())
         : buf_(std::move(buf)), shape_(shape), strides_(strides), valid_(valid), offset_(offset),
           version_(buf_ ? buf_->version() : 0)
     {
-        check_geometry();
+        check_geometry(loc);
     }
     Tensor(std::shared_ptr<detail::buffer<T>> buf, dims shape, dims strides, index offset, dims valid,
-           std::uint64_t version)
+           std::uint64_t version, source_location loc = source_location::current())
         : buf_(std::move(buf)), shape_(shape), strides_(strides), valid_(valid), offset_(offset), version_(version)
     {
-        check_geometry();
+        check_geometry(loc);
     }
 
     Tensor(const Tensor& o)
@@ -173,11 +174,13 @@ public:
     }
     T get(const dims& idx, source_location loc = source_location::current()) const
     {
-        return storage().data()[checked_flat(idx, "ptoref::Tensor::get", loc)];
+        const index f = checked_flat(idx, "ptoref::Tensor::get", loc); // first: it reports an empty handle
+        return storage().data()[f];
     }
     bool is_defined(const dims& idx, source_location loc = source_location::current()) const
     {
-        return storage().is_defined(checked_flat(idx, "ptoref::Tensor::is_defined", loc));
+        const index f = checked_flat(idx, "ptoref::Tensor::is_defined", loc);
+        return storage().is_defined(f);
     }
 
     // Calls f(flat buffer index) for every element of the physical shape, row-major.
@@ -196,6 +199,8 @@ private:
 
     index checked_flat(const dims& idx, std::string_view op, const source_location& loc) const
     {
+        if (!buf_)
+            throw error(std::string(op), "use of an empty tensor handle (default-constructed Tensor)", loc);
         detail::check_rank(idx, op, "the index", loc);
         bool ok = idx.size() == rank();
         for (int d = 0; ok && d < rank(); ++d)
@@ -210,7 +215,7 @@ private:
     // means an op (or a hand-made view) missed a check. The lowest and highest addresses are
     // offset plus the negative resp. positive (extent - 1) * stride terms; for_each_offset's
     // running sums stay within |offset| + sum extent * |stride|, which must fit as well.
-    void check_geometry() const
+    void check_geometry(const source_location& loc) const
     {
         if (!buf_)
             return;
@@ -233,10 +238,11 @@ private:
             ok = lo && hi && reach && *lo >= 0 && *hi < buf_->size();
         }
         if (!ok)
-            throw error("ptoref::Tensor", "impossible view (shape " + to_string(shape_) + ", strides " +
-                                              to_string(strides_) + ", offset " + std::to_string(offset_) + ", valid " +
-                                              to_string(valid_) + ") of a buffer of " + std::to_string(buf_->size()) +
-                                              " elements");
+            throw error("ptoref::Tensor",
+                        "impossible view (shape " + to_string(shape_) + ", strides " + to_string(strides_) +
+                            ", offset " + std::to_string(offset_) + ", valid " + to_string(valid_) +
+                            ") of a buffer of " + std::to_string(buf_->size()) + " elements",
+                        loc);
     }
 
     std::shared_ptr<detail::buffer<T>> buf_;
