@@ -272,6 +272,14 @@ TEST_CASE("rank 9 is reported by the op that gets it, with its name and the call
     CHECK_THROWS_WITH(d.push_back(1), NAMES("ptoref::dims::push_back", "maximum of 8"));
 }
 
+TEST_CASE("schedules: the thread limit holds for the API too, and schedule text is escaped")
+{
+    CHECK_THROWS_WITH(pl::schedule::threads(100000), NAMES("ptoref::pl::schedule", "thread count 100000 is above 1024"));
+    CHECK(pl::schedule::threads(1024).thread_count() == 1024);
+    CHECK_THROWS_WITH(pl::schedule::parse("threads:\x1b[2J"), Contains("\\x1b[2J") && !Contains("\x1b"));
+    CHECK_THROWS_WITH(pl::schedule::parse("bogus\x07"), Contains("unknown schedule \"bogus\\x07\""));
+}
+
 TEST_CASE("dims::filled checks its rank")
 {
     CHECK_THROWS_WITH(dims::filled(9, 0), NAMES("ptoref::dims::filled", "rank 9 is outside [0, 8]"));
