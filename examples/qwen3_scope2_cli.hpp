@@ -117,8 +117,8 @@ pl::Tensor<T> load_checked(const std::string& dir, const std::string& name, cons
     const std::string path = (std::filesystem::path(dir) / (name + ".npy")).string();
     auto t = ptoref::io::load_npy<T>(path);
     if (!(t.shape() == shape))
-        throw ptoref::error("", path + ": shape " + ptoref::to_string(t.shape()) + " does not match the config's " +
-                                    ptoref::to_string(shape));
+        throw ptoref::error("", ptoref::escape_excerpt(path, 300) + ": shape " + ptoref::to_string(t.shape()) +
+                                    " does not match the config's " + ptoref::to_string(shape));
     return t;
 }
 
@@ -133,8 +133,9 @@ inline tensors load_inputs(const config& c, const std::string& dir)
     t.seq_lens = load_checked<std::int32_t>(dir, "seq_lens", {c.batch});
     for (std::int32_t l : t.seq_lens.to_vector())
         if (l < 0 || l > c.max_seq)
-            throw ptoref::error("", (std::filesystem::path(dir) / "seq_lens.npy").string() + ": seq_len " +
-                                        std::to_string(l) + " is outside [0, " + std::to_string(c.max_seq) + "]");
+            throw ptoref::error(
+                "", ptoref::escape_excerpt((std::filesystem::path(dir) / "seq_lens.npy").string(), 300) + ": seq_len " +
+                        std::to_string(l) + " is outside [0, " + std::to_string(c.max_seq) + "]");
     t.rope_cos = load_checked<float>(dir, "rope_cos", {c.max_seq, c.head_dim});
     t.rope_sin = load_checked<float>(dir, "rope_sin", {c.max_seq, c.head_dim});
     t.k_cache = load_checked<pl::bf16>(dir, "k_cache", {cache_rows, c.head_dim});
