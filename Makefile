@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test demo bench repro clean format
+.PHONY: all deps configure build test demo bench repro fuzz clean format
 
 all: build
 
@@ -41,6 +41,10 @@ bench: deps
 # cell against tests/digests.txt (docs/reproducibility.md).
 repro: deps
 	scripts/repro.sh
+
+# libFuzzer targets (clang 14), 60 s each from the seed corpus (docs/semantics.md §4.1).
+fuzz: deps
+	scripts/fuzz.sh
 
 format:
 	clang-format -i $$(git ls-files '*.hpp' '*.cpp')

@@ -25,7 +25,7 @@ int print_digests(const std::vector<std::string>& files)
     for (const std::string& f : files) {
         try {
             std::printf("%s\n", ptoref::testing::digest_line(ptoref::testing::digest_npy(f).sha256, f).c_str());
-        } catch (const ptoref::error& e) {
+        } catch (const std::exception& e) { // this file is bad: report it, go on with the next
             std::fprintf(stderr, "error: %s\n", e.what());
             status = 1;
         }
@@ -54,7 +54,7 @@ int check(const std::string& digests, const std::string& dir, const std::string&
         const std::string path = (std::filesystem::path(dir) / e.name).string();
         try {
             got[e.name] = ptoref::testing::digest_npy(path).sha256;
-        } catch (const ptoref::error& err) {
+        } catch (const std::exception& err) {
             std::fprintf(stderr, "%s\n", err.what()); // reported below as missing
         }
     }
@@ -63,9 +63,25 @@ int check(const std::string& digests, const std::string& dir, const std::string&
     return bad.empty() ? 0 : 1;
 }
 
+int run(int argc, char** argv);
+
 } // namespace
 
+// Every failure is one line and an exit status, never an uncaught exception (a file's payload
+// can be larger than memory).
 int main(int argc, char** argv)
+{
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 2;
+    }
+}
+
+namespace {
+
+int run(int argc, char** argv)
 {
     std::vector<std::string> files;
     std::string digests, dir = ".", only;
@@ -88,7 +104,7 @@ int main(int argc, char** argv)
             std::printf(usage, argv[0], argv[0]);
             return 0;
         } else if (a.rfind("--", 0) == 0) {
-            std::fprintf(stderr, "error: unknown option '%s'\n", a.c_str());
+            std::fprintf(stderr, "error: unknown option '%s'\n", ptoref::escape_excerpt(a, 100).c_str());
             std::fprintf(stderr, usage, argv[0], argv[0]);
             return 2;
         } else {
@@ -102,3 +118,5 @@ int main(int argc, char** argv)
     std::fprintf(stderr, usage, argv[0], argv[0]);
     return 2;
 }
+
+} // namespace

@@ -52,8 +52,8 @@ inline options parse_options(int argc, char** argv)
     p.value("--schedule", [&](const std::string& v) {
         try {
             o.sched = pl::schedule::parse(v);
-        } catch (const ptoref::error&) {
-            throw ptoref_examples::usage_error("--schedule: unknown schedule '" + v + "'");
+        } catch (const ptoref::error& e) { // the library's reason, not a generic one
+            throw ptoref_examples::usage_error(std::string("--schedule: ") + e.what());
         }
     });
     p.flag("--fused", [&] { o.fused = true; });
@@ -75,13 +75,17 @@ inline options parse_options(int argc, char** argv)
 inline tensors make_inputs(const config& c, std::uint64_t seed)
 {
     ptoref_examples::splitmix64 rng(seed);
+    // The library's size checks before the host vectors of that size: a config too large for
+    // memory is a ptoref::error naming the tensor's shape, not std::bad_alloc.
     auto uniform = [&](const ptoref::dims& shape) {
+        ptoref::detail::check_new_shape<float>(shape, "make_inputs", ptoref::source_location::current());
         std::vector<float> v(static_cast<std::size_t>(shape.product()));
         for (float& f : v)
             f = rng.uniform() * 0.5f;
         return ptoref::tensor_from<float>(shape, v);
     };
     auto uniform_bf16 = [&](const ptoref::dims& shape) {
+        ptoref::detail::check_new_shape<pl::bf16>(shape, "make_inputs", ptoref::source_location::current());
         std::vector<pl::bf16> v(static_cast<std::size_t>(shape.product()));
         for (auto& b : v)
             b = ptoref::convert<pl::bf16>(rng.uniform() * 0.5f, ptoref::cast_mode::rint);
@@ -113,8 +117,8 @@ pl::Tensor<T> load_checked(const std::string& dir, const std::string& name, cons
     const std::string path = (std::filesystem::path(dir) / (name + ".npy")).string();
     auto t = ptoref::io::load_npy<T>(path);
     if (!(t.shape() == shape))
-        throw ptoref::error("", path + ": shape " + ptoref::to_string(t.shape()) + " does not match the config's " +
-                                    ptoref::to_string(shape));
+        throw ptoref::error("", ptoref::escape_excerpt(path, 300) + ": shape " + ptoref::to_string(t.shape()) +
+                                    " does not match the config's " + ptoref::to_string(shape));
     return t;
 }
 
@@ -129,8 +133,9 @@ inline tensors load_inputs(const config& c, const std::string& dir)
     t.seq_lens = load_checked<std::int32_t>(dir, "seq_lens", {c.batch});
     for (std::int32_t l : t.seq_lens.to_vector())
         if (l < 0 || l > c.max_seq)
-            throw ptoref::error("", (std::filesystem::path(dir) / "seq_lens.npy").string() + ": seq_len " +
-                                        std::to_string(l) + " is outside [0, " + std::to_string(c.max_seq) + "]");
+            throw ptoref::error(
+                "", ptoref::escape_excerpt((std::filesystem::path(dir) / "seq_lens.npy").string(), 300) + ": seq_len " +
+                        std::to_string(l) + " is outside [0, " + std::to_string(c.max_seq) + "]");
     t.rope_cos = load_checked<float>(dir, "rope_cos", {c.max_seq, c.head_dim});
     t.rope_sin = load_checked<float>(dir, "rope_sin", {c.max_seq, c.head_dim});
     t.k_cache = load_checked<pl::bf16>(dir, "k_cache", {cache_rows, c.head_dim});
@@ -178,7 +183,21 @@ inline void print_loop_verdicts(const ptoref::check::collector& c)
     }
 }
 
+inline int run_checked(int argc, char** argv, variant var);
+
+// Every failure is one line on stderr and an exit status: 2 for bad arguments, files or a
+// config too large for memory, 1 when a check failed; never an uncaught exception.
 inline int run_cli(int argc, char** argv, variant var)
+{
+    try {
+        return run_checked(argc, argv, var);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 2;
+    }
+}
+
+inline int run_checked(int argc, char** argv, variant var)
 {
     options o;
     tensors t;
@@ -192,9 +211,8 @@ inline int run_cli(int argc, char** argv, variant var)
         std::fprintf(stderr, "error: %s\n", e.what());
         std::fprintf(stderr, usage_text, argv[0]);
         return 2;
-    } catch (const ptoref::error& e) {
+    } catch (const std::exception& e) { // a bad file or a config too large: the reason alone
         std::fprintf(stderr, "error: %s\n", e.what());
-        std::fprintf(stderr, usage_text, argv[0]);
         return 2;
     }
     const config& c = o.cfg;

@@ -12,9 +12,16 @@
 #include <string>
 #include <vector>
 
+#include <ptoref/core/checked.hpp>
 #include <ptoref/testing/random.hpp>
 
 namespace ptoref_examples {
+
+// An argument quoted in a message: escaped and bounded, so it cannot garble the terminal.
+inline std::string quote_arg(const std::string& a)
+{
+    return "'" + ptoref::escape_excerpt(a, 100) + "'";
+}
 
 // A command-line usage error: the program prints it with the usage hint and exits with 2.
 struct usage_error : std::runtime_error {
@@ -41,16 +48,16 @@ public:
             }
             if (auto f = flags_.find(a); f != flags_.end()) {
                 if (has_inline)
-                    throw usage_error("option " + a + " takes no value");
+                    throw usage_error("option " + quote_arg(a) + " takes no value");
                 f->second();
                 continue;
             }
             auto it = values_.find(a);
             if (it == values_.end())
-                throw usage_error("unknown argument '" + a + "'");
+                throw usage_error("unknown argument " + quote_arg(a));
             if (!has_inline) {
                 if (i + 1 >= argc)
-                    throw usage_error("option " + a + " needs a value");
+                    throw usage_error("option " + quote_arg(a) + " needs a value");
                 v = argv[++i];
             }
             it->second(v);
@@ -66,15 +73,16 @@ private:
 inline long long parse_int(const std::string& option, const std::string& text, long long lo, long long hi)
 {
     if (text.empty() || text.size() > 18)
-        throw usage_error(option + " expects an integer, got '" + text + "'");
+        throw usage_error(option + " expects an integer, got " + quote_arg(text));
     long long v = 0;
     for (char c : text) {
         if (c < '0' || c > '9')
-            throw usage_error(option + " expects an integer, got '" + text + "'");
+            throw usage_error(option + " expects an integer, got " + quote_arg(text));
         v = v * 10 + (c - '0');
     }
     if (v < lo || v > hi)
-        throw usage_error(option + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + text);
+        throw usage_error(option + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
+                          quote_arg(text));
     return v;
 }
 

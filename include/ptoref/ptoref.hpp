@@ -8,10 +8,12 @@
 #include "ptoref/version.hpp"
 
 #include "ptoref/core/cast_mode.hpp"
+#include "ptoref/core/checked.hpp"
 #include "ptoref/core/convert.hpp"
 #include "ptoref/core/dtype.hpp"
 #include "ptoref/core/error.hpp"
 #include "ptoref/core/float16.hpp"
+#include "ptoref/core/memory_limit.hpp"
 #include "ptoref/core/shape.hpp"
 #include "ptoref/core/source_location.hpp"
 

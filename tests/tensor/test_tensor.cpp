@@ -107,7 +107,9 @@ TEST_CASE("get checks its index and names the tensor")
     CHECK(t.get({0, 0}) == 1);
     CHECK(t.get({1, 0}) == 3);
     CHECK(t.get({1, 1}) == 4);
-    CHECK_THROWS_WITH(t.get({2, 0}), "ptoref::Tensor::get: index [2, 0] is outside 'm' INT32[2, 2]");
+    CHECK_THROWS_WITH(
+        t.get({2, 0}),
+        Catch::StartsWith("ptoref::Tensor::get: index [2, 0] is outside 'm' INT32[2, 2] (at test_tensor.cpp:"));
     CHECK_THROWS_WITH(t.get({0, -1}), Catch::Contains("index [0, -1] is outside 'm'"));
     CHECK_THROWS_WITH(t.get({0}), Catch::Contains("index [0] is outside 'm' INT32[2, 2]")); // wrong rank
     CHECK_THROWS_AS(t.get({0, 0, 0}), ptoref::error);

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "ptoref/core/checked.hpp"
 #include "ptoref/core/error.hpp"
 
 namespace ptoref {
@@ -45,15 +46,28 @@ constexpr std::string_view to_string(cast_mode m) noexcept
     return "?";
 }
 
+// A cast_mode is an int underneath: a value read from an IR dump or a binding may be none of
+// the seven, and every conversion routine would silently pick some rounding for it.
+inline void check_cast_mode(cast_mode m, std::string_view op, source_location loc)
+{
+    const int v = static_cast<int>(m);
+    if (v < static_cast<int>(cast_mode::none) || v > static_cast<int>(cast_mode::odd))
+        throw error(std::string(op),
+                    "cast mode value " + std::to_string(v) +
+                        " is not a mode (0..6: none, rint, round, floor, ceil, trunc, odd)",
+                    loc);
+}
+
 // Parses the DSL spelling (mode="rint"); unknown names are an error, never a silent default.
 inline cast_mode parse_cast_mode(std::string_view name, source_location loc = source_location::current())
 {
     for (cast_mode m : all_cast_modes)
         if (to_string(m) == name)
             return m;
-    throw error(
-        "pl::cast",
-        "unknown cast mode \"" + std::string(name) + "\" (expected none, rint, round, floor, ceil, trunc or odd)", loc);
+    throw error("pl::cast",
+                "unknown cast mode \"" + escape_excerpt(name, 40) +
+                    "\" (expected none, rint, round, floor, ceil, trunc or odd)",
+                loc);
 }
 
 } // namespace ptoref

@@ -9,9 +9,11 @@
 #include <cstdint>
 #include <initializer_list>
 #include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
+#include "ptoref/core/checked.hpp"
 #include "ptoref/core/error.hpp"
 
 namespace ptoref {
@@ -22,33 +24,44 @@ inline constexpr int max_rank = 8;
 class dims {
     // Defined before the constructors that use it: clang 14 rejects constant evaluation of a
     // constexpr member template defined later in the class ("undefined function").
+    // A list longer than max_rank is not an error here: a brace list converts before the op's
+    // body runs, so the op could not name itself. The dims is kept empty with the rank asked
+    // for, and the op that receives it reports it (detail::check_rank) with its name and site.
     template <class It>
-    constexpr void assign(It first, It last, source_location loc)
+    constexpr void assign(It first, It last)
     {
-        for (; first != last; ++first) {
-            if (n_ == max_rank)
-                throw error("", "rank exceeds the maximum of 8", loc);
-            v_[static_cast<std::size_t>(n_++)] = static_cast<index>(*first);
+        int count = 0;
+        for (It it = first; it != last; ++it)
+            ++count;
+        if (count > max_rank) {
+            too_long_ = count;
+            return;
         }
+        for (; first != last; ++first)
+            v_[static_cast<std::size_t>(n_++)] = static_cast<index>(*first);
     }
 
 public:
     constexpr dims() noexcept = default;
-    constexpr dims(std::initializer_list<index> v, source_location loc = source_location::current())
+    // The location parameter is kept for callers that pass one; the receiving op reports.
+    constexpr dims(std::initializer_list<index> v, source_location = source_location::current())
     {
-        assign(v.begin(), v.end(), loc);
+        assign(v.begin(), v.end());
     }
-    explicit dims(std::span<const index> v, source_location loc = source_location::current())
+    explicit dims(std::span<const index> v, source_location = source_location::current())
     {
-        assign(v.begin(), v.end(), loc);
+        assign(v.begin(), v.end());
     }
-    explicit dims(const std::vector<index>& v, source_location loc = source_location::current())
+    explicit dims(const std::vector<index>& v, source_location = source_location::current())
     {
-        assign(v.begin(), v.end(), loc);
+        assign(v.begin(), v.end());
     }
     // n copies of value
-    static constexpr dims filled(int n, index value)
+    static constexpr dims filled(int n, index value, source_location loc = source_location::current())
     {
+        if (n < 0 || n > max_rank)
+            throw error("ptoref::dims::filled",
+                        "rank " + std::to_string(n) + " is outside [0, " + std::to_string(max_rank) + "]", loc);
         dims d;
         d.n_ = n;
         for (int i = 0; i < n; ++i)
@@ -58,6 +71,8 @@ public:
 
     constexpr int size() const noexcept { return n_; }
     constexpr bool empty() const noexcept { return n_ == 0; }
+    // The rank a too-long list asked for (0 when the dims is fine).
+    constexpr int excess_rank() const noexcept { return too_long_; }
     constexpr index& operator[](int i) noexcept { return v_[static_cast<std::size_t>(i)]; }
     constexpr index operator[](int i) const noexcept { return v_[static_cast<std::size_t>(i)]; }
     constexpr index back() const noexcept { return v_[static_cast<std::size_t>(n_ - 1)]; }
@@ -66,45 +81,69 @@ public:
     constexpr index* begin() noexcept { return v_.data(); }
     constexpr index* end() noexcept { return v_.data() + n_; }
 
-    constexpr void push_back(index x)
+    constexpr void push_back(index x, source_location loc = source_location::current())
     {
         if (n_ == max_rank)
-            throw error("", "rank exceeds the maximum of 8");
+            throw error(
+                "ptoref::dims::push_back",
+                "rank exceeds the maximum of 8 (appending " + std::to_string(x) + " to " + to_string_impl() + ")", loc);
         v_[static_cast<std::size_t>(n_++)] = x;
     }
 
-    // Product of the extents (1 for rank 0).
-    constexpr index product() const noexcept
+    // Product of the extents (1 for rank 0). A product that does not fit in int64 (or a
+    // negative extent) is an error, never a wrapped count; see checked_product.
+    constexpr index product(source_location loc = source_location::current()) const
     {
-        index p = 1;
-        for (int i = 0; i < n_; ++i)
-            p *= v_[static_cast<std::size_t>(i)];
-        return p;
+        if (const auto p = checked_product(*this))
+            return *p;
+        throw error("ptoref::dims::product", "shape " + to_string_impl() + " has no element count in int64", loc);
     }
 
     std::vector<index> to_vector() const { return {begin(), end()}; }
 
     friend constexpr bool operator==(const dims& a, const dims& b) noexcept
     {
-        return a.n_ == b.n_ && std::equal(a.begin(), a.end(), b.begin());
+        return a.n_ == b.n_ && a.too_long_ == b.too_long_ && std::equal(a.begin(), a.end(), b.begin());
+    }
+
+    std::string to_string_impl() const
+    {
+        if (too_long_)
+            return "[rank " + std::to_string(too_long_) + " shape]";
+        std::string s = "[";
+        for (int i = 0; i < n_; ++i) {
+            if (i)
+                s += ", ";
+            s += std::to_string(v_[static_cast<std::size_t>(i)]);
+        }
+        return s + "]";
     }
 
 private:
     std::array<index, max_rank> v_{};
     int n_ = 0;
+    int too_long_ = 0;
 };
 
 // "[2, 64, 512]"
 inline std::string to_string(const dims& d)
 {
-    std::string s = "[";
-    for (int i = 0; i < d.size(); ++i) {
-        if (i)
-            s += ", ";
-        s += std::to_string(d[i]);
-    }
-    return s + "]";
+    return d.to_string_impl();
 }
+
+namespace detail {
+
+// The op-side half of dims' rank limit: a too-long list is reported by the op that got it.
+inline void check_rank(const dims& d, std::string_view op, std::string_view what, const source_location& loc)
+{
+    if (d.excess_rank())
+        throw error(std::string(op),
+                    std::string(what) + " has " + std::to_string(d.excess_rank()) +
+                        " dims: rank exceeds the maximum of " + std::to_string(max_rank),
+                    loc);
+}
+
+} // namespace detail
 
 // Steps a row-major multi-index through `shape`; returns false after the last index.
 constexpr bool advance_row_major(dims& idx, const dims& shape) noexcept
@@ -148,8 +187,12 @@ void for_each_offset(const dims& shape, const dims& strides, index offset, F&& f
 inline dims row_major_strides(const dims& shape)
 {
     dims s = dims::filled(shape.size(), 1);
-    for (int i = shape.size() - 2; i >= 0; --i)
-        s[i] = s[i + 1] * shape[i + 1];
+    for (int i = shape.size() - 2; i >= 0; --i) {
+        const auto p = checked_mul(s[i + 1], shape[i + 1]);
+        if (!p)
+            throw error("ptoref::row_major_strides", "strides of shape " + to_string(shape) + " overflow int64");
+        s[i] = *p;
+    }
     return s;
 }
 

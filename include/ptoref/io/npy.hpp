@@ -72,50 +72,65 @@ void save_npy(const std::string& path, const Tensor<T>& t, source_location loc =
         throw error("ptoref::io::save_npy", path + ": write failed", loc);
 }
 
+// Reads a .npy image from a stream; `file` names it in messages and gives the tensor's name
+// ("q_proj.npy" -> "q_proj", as the DSL program's parameter).
 template <element_type T>
-Tensor<T> load_npy(const std::string& path, source_location loc = source_location::current())
+Tensor<T> read_npy(std::istream& in, const std::string& file, source_location loc = source_location::current())
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw error("ptoref::io::load_npy", path + ": cannot open", loc);
+    constexpr const char* op = "ptoref::io::load_npy";
+    const std::string what = escape_excerpt(file, 300);
     try {
-        const npy_header h = parse_npy_header(in, path);
+        const npy_header h = parse_npy_header(in, file);
         const std::string want(dtype_traits<T>::npy_descr);
         const bool bf16_from_f4 = std::is_same_v<T, bf16> && h.descr == "<f4";
         if (h.descr != want && !bf16_from_f4)
-            throw error("ptoref::io::load_npy",
-                        path + ": dtype " + h.descr + " does not match " + std::string(dtype_traits<T>::name) +
-                            " (expected " + want + (std::is_same_v<T, bf16> ? " raw bits, or <f4" : "") + ")",
+            throw error(op,
+                        what + ": dtype " + escape_excerpt(h.descr, 40) + " does not match " +
+                            std::string(dtype_traits<T>::name) + " (expected " + want +
+                            (std::is_same_v<T, bf16> ? " raw bits, or <f4" : "") + ")",
                         loc);
         dims shape;
         if (h.shape.size() > static_cast<std::size_t>(max_rank))
-            throw error("ptoref::io::load_npy", path + ": rank " + std::to_string(h.shape.size()) + " exceeds 8", loc);
+            throw error(op, what + ": rank " + std::to_string(h.shape.size()) + " exceeds 8", loc);
         for (std::int64_t e : h.shape)
             shape.push_back(e);
         if (shape.empty())
             shape.push_back(1); // a numpy scalar becomes a one-element tensor
         const std::size_t elem = bf16_from_f4 ? 4 : sizeof(T);
-        const std::vector<std::uint8_t> payload = read_npy_payload(in, h, elem, path);
+        const std::vector<std::uint8_t> payload = read_npy_payload(in, h, elem, file);
+        // Before the values are unpacked: a shape past the size cap is refused by its size.
+        ptoref::detail::check_new_shape<T>(shape, op, loc);
         std::vector<T> values(static_cast<std::size_t>(shape.product()));
         for (std::size_t i = 0; i < values.size(); ++i) {
-            const std::uint32_t b = detail::load_le(payload.data() + i * elem, elem);
+            const std::uint32_t b = io::detail::load_le(payload.data() + i * elem, elem);
             if constexpr (std::is_same_v<T, bf16>)
                 values[i] = bf16_from_f4 ? convert<bf16>(std::bit_cast<float>(b), cast_mode::rint)
                                          : bf16::from_bits(static_cast<std::uint16_t>(b));
             else
-                values[i] = detail::from_bits<T>(b);
+                values[i] = io::detail::from_bits<T>(b);
         }
         Tensor<T> t = tensor_from<T>(shape, values, loc);
-        // Named after the file ("q_proj.npy" -> "q_proj"), as the DSL program's parameter.
         std::string stem =
-            path.substr(path.find_last_of("/\\") == std::string::npos ? 0 : path.find_last_of("/\\") + 1);
+            file.substr(file.find_last_of("/\\") == std::string::npos ? 0 : file.find_last_of("/\\") + 1);
         if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".npy") == 0)
             stem.resize(stem.size() - 4);
         t.name(stem);
         return t;
     } catch (const npy_error& e) {
+        throw error(op, e.what(), loc);
+    }
+}
+
+template <element_type T>
+Tensor<T> load_npy(const std::string& path, source_location loc = source_location::current())
+{
+    std::ifstream in;
+    try {
+        open_npy_file(in, path);
+    } catch (const npy_error& e) {
         throw error("ptoref::io::load_npy", e.what(), loc);
     }
+    return read_npy<T>(in, path, loc);
 }
 
 } // namespace ptoref::io

@@ -9,20 +9,26 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <istream>
+#include <system_error>
 #include <limits>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "ptoref/core/checked.hpp"
 #include "ptoref/core/error.hpp"
 
 namespace ptoref::io {
 
 // The message is the whole story ("q_proj.npy: truncated payload: expected 32768 bytes, got 100").
+// Parts from the file are escaped and cut where they are quoted; the whole message is bounded
+// once more here, so no file can make a long or terminal-controlling message.
 class npy_error : public error {
 public:
-    explicit npy_error(const std::string& msg) : error("", msg) {}
+    explicit npy_error(const std::string& msg) : error("", escape_excerpt(msg, 1000)) {}
 };
 
 struct npy_header {
@@ -94,6 +100,18 @@ inline std::string npy_shape_repr(const std::vector<std::int64_t>& shape)
     return s + (shape.size() == 1 ? ",)" : ")");
 }
 
+// The shape as quoted in messages: a header can list a million dims.
+inline std::string npy_shape_excerpt(const std::vector<std::int64_t>& shape)
+{
+    return escape_excerpt(npy_shape_repr(shape), 200);
+}
+
+// A file name as quoted in messages.
+inline std::string npy_name(const std::string& what)
+{
+    return escape_excerpt(what, 300);
+}
+
 // A dtype string as numpy writes it for non-structured arrays: '<f4', '|u1', '<M8[ns]'.
 // Printable ASCII without quotes, backslashes or spaces, so repr() of it is just '...'.
 inline bool npy_descr_ok(const std::string& d) noexcept
@@ -114,7 +132,7 @@ inline bool npy_descr_ok(const std::string& d) noexcept
 class npy_dict_parser {
 public:
     npy_dict_parser(const std::string& text, const std::string& what, bool allow_long_suffix)
-        : s_(text), what_(what), allow_long_(allow_long_suffix)
+        : s_(text), what_(npy_name(what)), allow_long_(allow_long_suffix)
     {
     }
 
@@ -131,11 +149,11 @@ public:
                          : key == "shape"         ? &have_shape
                                                   : nullptr;
             if (seen == nullptr)
-                fail("unexpected key '" + key + "'", key_at);
+                fail("unexpected key '" + escape_excerpt(key, 200) + "'", key_at);
             if (*seen)
-                fail("duplicate key '" + key + "'", key_at);
+                fail("duplicate key '" + escape_excerpt(key, 200) + "'", key_at);
             *seen = true;
-            expect(':', "expected ':' after '" + key + "'");
+            expect(':', "expected ':' after '" + escape_excerpt(key, 200) + "'");
             if (key == "descr")
                 h.descr = descr();
             else if (key == "fortran_order")
@@ -145,7 +163,7 @@ public:
             if (peek() == ',')
                 ++i_;
             else if (peek() != '}')
-                fail("expected ',' or '}' after the value of '" + key + "'", i_);
+                fail("expected ',' or '}' after the value of '" + escape_excerpt(key, 200) + "'", i_);
         }
         ++i_;
         skip_ws();
@@ -210,7 +228,7 @@ private:
             fail("structured dtypes (a list as 'descr') are not supported", i_);
         std::string d = string_literal();
         if (!npy_descr_ok(d))
-            fail("'descr' is not a dtype string: '" + d + "'", at);
+            fail("'descr' is not a dtype string: '" + escape_excerpt(d, 200) + "'", at);
         return d;
     }
     static bool is_word_char(char c) noexcept
@@ -276,16 +294,32 @@ private:
     }
 
     const std::string& s_;
-    const std::string& what_;
+    const std::string what_;
     bool allow_long_;
     std::size_t i_ = 0;
 };
 
 } // namespace detail
 
-// Reads the preamble and header; on return `in` is at the first payload byte.
-inline npy_header parse_npy_header(std::istream& in, const std::string& what)
+// Opens a .npy file for reading, or an npy_error saying why not. A directory opens as a stream
+// on Linux and would read as "bad magic"; a missing file says so.
+inline void open_npy_file(std::ifstream& in, const std::string& file)
 {
+    std::error_code ec;
+    const auto st = std::filesystem::status(file, ec);
+    if (std::filesystem::is_directory(st))
+        throw npy_error(detail::npy_name(file) + ": cannot open: is a directory, not a .npy file");
+    if (!std::filesystem::exists(st))
+        throw npy_error(detail::npy_name(file) + ": cannot open: " + (ec ? ec.message() : "no such file"));
+    in.open(file, std::ios::binary);
+    if (!in)
+        throw npy_error(detail::npy_name(file) + ": cannot open for reading");
+}
+
+// Reads the preamble and header; on return `in` is at the first payload byte.
+inline npy_header parse_npy_header(std::istream& in, const std::string& file)
+{
+    const std::string what = detail::npy_name(file);
     std::string pre;
     const std::size_t got = detail::read_up_to(in, pre, 8);
     if (got < 6 || pre.compare(0, 6, detail::npy_magic) != 0)
@@ -316,12 +350,12 @@ inline npy_header parse_npy_header(std::istream& in, const std::string& what)
                         " bytes, but only " + std::to_string(have) + " follow");
 
     // numpy strips Python 2 "L" suffixes from v1.0/v2.0 headers only.
-    npy_header h = detail::npy_dict_parser(text, what, major <= 2).parse();
+    npy_header h = detail::npy_dict_parser(text, file, major <= 2).parse();
     if (h.fortran_order)
         throw npy_error(what + ": Fortran-order arrays are not supported");
     const std::int64_t count = detail::npy_element_count(h.shape);
     if (count == -2)
-        throw npy_error(what + ": element count of shape " + detail::npy_shape_repr(h.shape) + " overflows");
+        throw npy_error(what + ": element count of shape " + detail::npy_shape_excerpt(h.shape) + " overflows");
     h.data_offset = 8 + len_bytes + header_len;
     return h;
 }
@@ -333,12 +367,12 @@ inline npy_header parse_npy_header(std::istream& in, const std::string& what)
 inline void write_npy_header(std::ostream& out, const std::string& descr, const std::vector<std::int64_t>& shape)
 {
     if (!detail::npy_descr_ok(descr))
-        throw npy_error("write_npy_header: '" + descr + "' is not a dtype string such as '<f4'");
+        throw npy_error("write_npy_header: '" + escape_excerpt(descr, 200) + "' is not a dtype string such as '<f4'");
     const std::int64_t count = detail::npy_element_count(shape);
     if (count == -1)
-        throw npy_error("write_npy_header: negative dimension in shape " + detail::npy_shape_repr(shape));
+        throw npy_error("write_npy_header: negative dimension in shape " + detail::npy_shape_excerpt(shape));
     if (count == -2)
-        throw npy_error("write_npy_header: element count of shape " + detail::npy_shape_repr(shape) + " overflows");
+        throw npy_error("write_npy_header: element count of shape " + detail::npy_shape_excerpt(shape) + " overflows");
 
     std::string dict =
         "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + detail::npy_shape_repr(shape) + ", }";
@@ -372,20 +406,21 @@ inline void write_npy_header(std::ostream& out, const std::string& descr, const 
 // Reads exactly prod(shape) * elem_size payload bytes (little or big endian is the caller's
 // business, per h.descr). Bytes after the payload are left unread, as numpy ignores them.
 inline std::vector<std::uint8_t> read_npy_payload(std::istream& in, const npy_header& h, std::size_t elem_size,
-                                                  const std::string& what)
+                                                  const std::string& file)
 {
+    const std::string what = detail::npy_name(file);
     if (elem_size == 0)
-        throw npy_error(what + ": element size 0 for dtype '" + h.descr + "'");
+        throw npy_error(what + ": element size 0 for dtype '" + escape_excerpt(h.descr, 200) + "'");
     const std::int64_t count = detail::npy_element_count(h.shape);
     if (count == -1)
-        throw npy_error(what + ": negative dimension in shape " + detail::npy_shape_repr(h.shape));
+        throw npy_error(what + ": negative dimension in shape " + detail::npy_shape_excerpt(h.shape));
     if (count == -2)
-        throw npy_error(what + ": element count of shape " + detail::npy_shape_repr(h.shape) + " overflows");
+        throw npy_error(what + ": element count of shape " + detail::npy_shape_excerpt(h.shape) + " overflows");
     // The byte count must fit both size_t (the buffer) and streamsize (the read).
     const std::uintmax_t max_bytes =
         std::min<std::uintmax_t>(std::numeric_limits<std::size_t>::max(), std::numeric_limits<std::streamsize>::max());
     if (static_cast<std::uintmax_t>(count) > max_bytes / elem_size)
-        throw npy_error(what + ": payload size of shape " + detail::npy_shape_repr(h.shape) + " times " +
+        throw npy_error(what + ": payload size of shape " + detail::npy_shape_excerpt(h.shape) + " times " +
                         std::to_string(elem_size) + " bytes overflows");
     const std::size_t bytes = static_cast<std::size_t>(count) * elem_size;
     std::vector<std::uint8_t> data;

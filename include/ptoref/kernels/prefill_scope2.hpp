@@ -25,12 +25,14 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <initializer_list>
 #include <limits>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "ptoref/core/checked.hpp"
 #include "ptoref/core/convert.hpp"
 #include "ptoref/core/error.hpp"
 #include "ptoref/ops/reduce.hpp"
@@ -73,7 +75,7 @@ T* dense_data(const Tensor<T>& t, const char* name, const dims& shape)
                     std::string(name) + " has shape " + to_string(t.shape()) + ", expected " + to_string(shape));
     if (!t.is_contiguous() || !t.fully_valid())
         throw error("kernels::prefill_scope2", std::string(name) + " must be dense and fully valid");
-    return t.storage().data() + t.offset();
+    return t.numel() == 0 ? t.storage().data() : t.storage().data() + t.offset(); // empty: offset may be past the end
 }
 
 struct scope2_views {
@@ -327,7 +329,17 @@ inline void prefill_scope2(const prefill_scope2_config& cfg, const Tensor<float>
     const index B = cfg.batch, S = cfg.max_seq, H = cfg.num_heads, KV = cfg.num_kv_heads, D = cfg.head_dim;
     if (B < 1 || S < 1 || KV < 1 || D < 2)
         throw error(op, "batch, max_seq and num_kv_heads must be positive and head_dim at least 2");
-    if (H != scope2_q_head_batch * KV)
+    // The shapes below are products of the config: checked, so a wrapped product cannot match a
+    // real tensor's shape and send the kernel past its buffers.
+    const auto prod = [&](std::initializer_list<index> f) {
+        const auto p = checked_product(f);
+        if (!p)
+            throw error(op, "the config's tensor sizes overflow int64 (batch " + std::to_string(B) + ", max_seq " +
+                                std::to_string(S) + ", num_heads " + std::to_string(H) + ", num_kv_heads " +
+                                std::to_string(KV) + ", head_dim " + std::to_string(D) + ")");
+        return *p;
+    };
+    if (H != prod({scope2_q_head_batch, KV}))
         throw error(op, "num_heads (" + std::to_string(H) + ") must be 8 x num_kv_heads (" + std::to_string(KV) +
                             "): the program packs one group of 8 Q heads per KV head");
     if (D % 2 != 0)
@@ -337,6 +349,8 @@ inline void prefill_scope2(const prefill_scope2_config& cfg, const Tensor<float>
                     "max_seq (" + std::to_string(S) + ") must be a multiple of 64: attention reads whole 64-row tiles");
     detail::scope2_views v{};
     v.cfg = cfg;
+    prod({B, S, H, D}); // the largest tensor's element count: every other product below fits too
+    prod({B, KV, S, D});
     v.q_proj = detail::dense_data(q_proj, "q_proj", {B, S, H * D});
     v.k_proj = detail::dense_data(k_proj, "k_proj", {B, S, KV * D});
     v.v_proj = detail::dense_data(v_proj, "v_proj", {B, S, KV * D});

@@ -6,6 +6,7 @@
 // version: handles made earlier become stale (reading through them is reported by the checks).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ namespace detail {
 inline void check_index(const dims& shape, const dims& idx, std::string_view op, const std::string& what,
                         const source_location& loc)
 {
+    check_rank(idx, op, "the index", loc);
     bool ok = idx.size() == shape.size();
     for (int d = 0; ok && d < shape.size(); ++d)
         ok = idx[d] >= 0 && idx[d] < shape[d];
@@ -44,6 +46,7 @@ Tensor<T> assemble(const Tensor<T>& target, const Tensor<T>& source, const dims&
     constexpr std::string_view op = "pl::assemble";
     detail::require_handle(static_cast<bool>(target), op, "the target", loc);
     detail::require_handle(static_cast<bool>(source), op, "the source", loc);
+    detail::check_rank(offset, op, "the offset", loc);
     const int r = target.rank();
     if (source.rank() > r || offset.size() != r)
         throw error(std::string(op),
@@ -56,9 +59,12 @@ Tensor<T> assemble(const Tensor<T>& target, const Tensor<T>& source, const dims&
         ext[d] = source.shape()[d - lead];
         valid[d] = source.valid_shape()[d - lead];
     }
+    // Checked: offset + extent can overflow, and a wrapped end would pass the bounds test.
     bool in_bounds = true;
-    for (int d = 0; d < r; ++d)
-        in_bounds = in_bounds && offset[d] >= 0 && offset[d] + ext[d] <= target.shape()[d];
+    for (int d = 0; d < r; ++d) {
+        const auto end = checked_add(offset[d], ext[d]);
+        in_bounds = in_bounds && offset[d] >= 0 && end && *end <= target.shape()[d];
+    }
     if (!in_bounds)
         throw error(std::string(op),
                     "source " + source.describe() + " at offset " + to_string(offset) + " is out of bounds of target " +
@@ -72,9 +78,17 @@ Tensor<T> assemble(const Tensor<T>& target, const Tensor<T>& source, const dims&
     const index count = valid.product();
     values.reserve(static_cast<std::size_t>(count));
     defined.reserve(static_cast<std::size_t>(count));
-    index window_offset = target.offset();
-    for (int d = 0; d < r; ++d)
-        window_offset += offset[d] * target.strides()[d];
+    std::optional<index> win = target.offset();
+    for (int d = 0; d < r; ++d) {
+        const auto step = checked_mul(offset[d], target.strides()[d]);
+        win = win && step ? checked_add(*win, *step) : std::nullopt;
+    }
+    if (!win) // only an empty window of a huge empty target can get here
+        throw error(std::string(op),
+                    "the buffer offset of the window at " + to_string(offset) + " in " + target.describe() +
+                        " overflows int64",
+                    loc);
+    const index window_offset = *win;
     const view_geometry window{valid, target.strides(), window_offset};
     {
         // Row-major walk over the valid box, in source-dense coordinates.

@@ -44,6 +44,7 @@ Tensor<To> cast(const Tensor<From>& x, dtype_tag<To> /*target_type*/, cast_mode 
                 source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::cast";
+    check_cast_mode(mode, op, loc);
     if (mode == cast_mode::odd && check::enabled()) {
         constexpr std::string_view why = ptoref::detail::odd_divergence<To, From>();
         if (!why.empty())

@@ -19,13 +19,18 @@ Tensor<T> concat(const Tensor<T>& a, const Tensor<T>& b, source_location loc = s
     const detail::dense<T> da = detail::read_dense(a, op, loc);
     const detail::dense<T> db = detail::read_dense(b, op, loc);
     const index m = a.shape()[0], na = a.shape()[1], nb = b.shape()[1];
-    Tensor<T> out = detail::new_tensor<T>(dims{m, na + nb}, op, loc);
+    const auto n_out = checked_add(na, nb); // [0, INT64_MAX] and [0, 1] exist; their join does not
+    if (!n_out)
+        throw error(std::string(op),
+                    "the joined column count of " + a.describe() + " and " + b.describe() + " overflows int64", loc);
+    Tensor<T> out = detail::new_tensor<T>(dims{m, *n_out}, op, loc);
     T* o = out.storage().data();
     const bool track = da.defined || db.defined;
     std::vector<std::uint8_t> def;
     if (track)
         def.resize(static_cast<std::size_t>(m * (na + nb)));
-    for (index i = 0; i < m; ++i) {
+    // No elements, no loop: [2^40, 0] and [2^40, 0] would otherwise walk 2^40 empty rows.
+    for (index i = 0; i < (out.numel() == 0 ? 0 : m); ++i) {
         for (index j = 0; j < na; ++j) {
             o[i * (na + nb) + j] = da.data[i * na + j];
             if (track)

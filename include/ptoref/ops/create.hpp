@@ -18,7 +18,8 @@ Tensor<T> create_tensor(const dims& shape, dtype_tag<T> /*dtype*/, source_locati
 {
     Tensor<T> t = detail::new_tensor<T>(shape, "pl::create_tensor", loc);
     std::fill(t.storage().data(), t.storage().data() + t.numel(), detail::poison_value<T>());
-    t.storage().mark_all_undefined();
+    // The definedness shadow is one more byte per element, allocated here.
+    detail::guard_allocation<T>(shape, "pl::create_tensor", loc, [&] { t.storage().mark_all_undefined(); });
     t.storage().set_poison_origin("pl::create_tensor at " + to_string(loc) + " (never written)");
     // Creation counts as a write by the creating iteration: a buffer created in one parallel
     // iteration and used by another is a cross-iteration dependency.

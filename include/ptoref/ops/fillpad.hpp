@@ -32,6 +32,9 @@ Tensor<T> fillpad(const Tensor<T>& x, PadValue pad_value = PadValue::zero,
                   source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::fillpad";
+    if (pad_value != PadValue::zero && pad_value != PadValue::min && pad_value != PadValue::max)
+        throw error(std::string(op),
+                    "pad value " + std::to_string(static_cast<int>(pad_value)) + " is not zero, min or max", loc);
     const detail::dense<T> dx = detail::read_dense(x, op, loc);
     Tensor<T> out = detail::new_tensor<T>(x.shape(), op, loc);
     T* o = out.storage().data();

@@ -128,7 +128,13 @@ Tensor<Out> matmul_impl(const Tensor<accumulator_t<T>>* init, const Tensor<T>& a
 {
     const matmul_dims d = matmul_shapes(a, b, a_trans, b_trans, op, loc);
     using acc_t = accumulator_t<T>;
-    std::vector<acc_t> acc(static_cast<std::size_t>(d.m * d.n), acc_t{0});
+    // m * n must be a possible tensor before anything of that size is allocated: [2^32, 0] @
+    // [0, 2^32] has no elements on either side but 2^64 outputs.
+    const dims out_shape{d.m, d.n};
+    check_new_shape<Out>(out_shape, op, loc);
+    check_new_shape<acc_t>(out_shape, op, loc);
+    std::vector<acc_t> acc = guard_allocation<acc_t>(
+        out_shape, op, loc, [&] { return std::vector<acc_t>(static_cast<std::size_t>(d.m * d.n), acc_t{0}); });
     std::vector<std::uint8_t> def;
     std::string origin;
     bool track = false;
@@ -155,8 +161,11 @@ Tensor<Out> matmul_impl(const Tensor<accumulator_t<T>>* init, const Tensor<T>& a
     }
     if (origin.empty())
         origin = da.origin.empty() ? db.origin : da.origin;
-    matmul_accumulate(da, db, a_trans, b_trans, d, acc.data(), track ? def.data() : nullptr);
-    Tensor<Out> out = new_tensor<Out>(dims{d.m, d.n}, op, loc);
+    // No outputs, nothing to compute: the kernel and the definedness pass would still walk (and
+    // allocate per) 2^40 rows of a [2^40, 0] @ [0, 0].
+    if (d.m > 0 && d.n > 0)
+        matmul_accumulate(da, db, a_trans, b_trans, d, acc.data(), track ? def.data() : nullptr);
+    Tensor<Out> out = new_tensor<Out>(out_shape, op, loc);
     Out* o = out.storage().data();
     for (std::size_t i = 0; i < acc.size(); ++i)
         o[i] = narrow_accumulator<Out>(acc[i]);

@@ -58,6 +58,11 @@ dense<T> read_dense(const Tensor<T>& t, std::string_view op, const source_locati
     dense<T> d;
     d.shape = t.shape();
     const buffer<T>& buf = t.storage();
+    // An empty view may sit at any offset (even past its buffer's end): no pointer into it.
+    if (t.numel() == 0) {
+        d.data = buf.data();
+        return d;
+    }
     if (t.is_contiguous() && t.fully_valid()) {
         d.data = buf.data() + t.offset();
         if (const std::uint8_t* s = buf.shadow()) {
@@ -66,12 +71,16 @@ dense<T> read_dense(const Tensor<T>& t, std::string_view op, const source_locati
         }
         return d;
     }
-    const index n = t.numel();
-    d.own.resize(static_cast<std::size_t>(n));
+    // The copy is a new array of the view's shape, so it is checked like a new tensor: a
+    // hand-made view with zero strides can have far more elements than its buffer.
+    const index n = check_new_shape<T>(t.shape(), op, loc);
     const std::uint8_t* shadow = buf.shadow();
     const bool partial = !t.fully_valid();
-    if (shadow || partial)
-        d.own_defined.assign(static_cast<std::size_t>(n), std::uint8_t{1});
+    guard_allocation<T>(t.shape(), op, loc, [&] {
+        d.own.resize(static_cast<std::size_t>(n));
+        if (shadow || partial)
+            d.own_defined.assign(static_cast<std::size_t>(n), std::uint8_t{1});
+    });
     const int r = t.rank();
     dims idx = dims::filled(r, 0);
     index i = 0;

@@ -2,6 +2,7 @@
 // writes through one view are seen by every other, as at the DSL's orchestration level.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,8 @@ Tensor<T> slice(const Tensor<T>& t, const dims& shape, const dims& offset, const
     constexpr std::string_view op = "pl::slice";
     detail::require_handle(static_cast<bool>(t), op, "the source", loc);
     detail::check_shape(shape, op, loc);
+    detail::check_rank(offset, op, "the offset", loc);
+    detail::check_rank(valid_shape, op, "valid_shape", loc);
     const int r = t.rank();
     if (offset.size() != r || shape.size() > r)
         throw error(std::string(op),
@@ -74,10 +77,13 @@ Tensor<T> slice(const Tensor<T>& t, const dims& shape, const dims& offset, const
                         t.describe(),
                     loc);
     const int lead = r - shape.size();
+    // The window [offset, offset + extent) per dim, in checked arithmetic: offset + extent can
+    // overflow for an offset near INT64_MAX, and a wrapped end would pass the bounds test.
     bool in_bounds = true;
     for (int d = 0; d < r; ++d) {
         const index ext = d < lead ? 1 : shape[d - lead];
-        in_bounds = in_bounds && offset[d] >= 0 && offset[d] + ext <= t.shape()[d];
+        const auto end = checked_add(offset[d], ext);
+        in_bounds = in_bounds && offset[d] >= 0 && end && *end <= t.shape()[d];
     }
     if (!in_bounds)
         throw error(std::string(op),
@@ -96,10 +102,11 @@ Tensor<T> slice(const Tensor<T>& t, const dims& shape, const dims& offset, const
                         loc);
         valid = valid_shape;
     }
-    index off = t.offset();
+    std::optional<index> off = t.offset();
     dims strides = dims::filled(shape.size(), 1);
     for (int d = 0; d < r; ++d) {
-        off += offset[d] * t.strides()[d];
+        const auto step = checked_mul(offset[d], t.strides()[d]);
+        off = off && step ? checked_add(*off, *step) : std::nullopt;
         if (d >= lead) {
             strides[d - lead] = t.strides()[d];
             // The slice is never valid where the source is not.
@@ -111,8 +118,13 @@ Tensor<T> slice(const Tensor<T>& t, const dims& shape, const dims& offset, const
             valid = dims::filled(shape.size(), 0);
         }
     }
+    if (!off) // only an empty window of a huge empty tensor can get here
+        throw error(std::string(op),
+                    "the buffer offset of the window at " + to_string(offset) + " in " + t.describe() +
+                        " overflows int64",
+                    loc);
     // A view of a superseded handle is superseded too: it keeps the handle's version.
-    return Tensor<T>(t.storage_ptr(), shape, strides, off, valid, t.handle_version());
+    return Tensor<T>(t.storage_ptr(), shape, strides, *off, valid, t.handle_version());
 }
 
 // Row-major reinterpretation with the same element count. A view when the new shape can be

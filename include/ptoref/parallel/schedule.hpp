@@ -24,13 +24,16 @@ namespace ptoref::pl {
 class schedule {
 public:
     enum class kind { sequential, reverse, shuffled, threads };
+    static constexpr int max_threads = 1024;
 
     static schedule sequential() noexcept { return schedule(kind::sequential, 0, 1); }
     static schedule reverse() noexcept { return schedule(kind::reverse, 0, 1); }
     static schedule shuffled(std::uint64_t seed) noexcept { return schedule(kind::shuffled, seed, 1); }
-    // n <= 0 means one thread per hardware thread.
-    static schedule threads(int n = 0) noexcept
+    // n <= 0 means one thread per hardware thread; more than 1024 is refused, as in parse.
+    static schedule threads(int n = 0, source_location loc = source_location::current())
     {
+        if (n > max_threads)
+            throw error("ptoref::pl::schedule", "thread count " + std::to_string(n) + " is above 1024", loc);
         if (n <= 0)
             n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
         return schedule(kind::threads, 0, n);
@@ -51,13 +54,14 @@ public:
             for (char c : arg) {
                 if (c < '0' || c > '9' || v > (UINT64_MAX - static_cast<std::uint64_t>(c - '0')) / 10)
                     throw error("ptoref::pl::schedule",
-                                "bad number \"" + std::string(arg) + "\" in schedule \"" + std::string(text) + "\"",
+                                "bad number \"" + escape_excerpt(arg, 40) + "\" in schedule \"" +
+                                    escape_excerpt(text, 100) + "\"",
                                 loc);
                 v = v * 10 + static_cast<std::uint64_t>(c - '0');
             }
             if (arg.empty())
                 throw error("ptoref::pl::schedule",
-                            "missing number after ':' in schedule \"" + std::string(text) + "\"", loc);
+                            "missing number after ':' in schedule \"" + escape_excerpt(text, 100) + "\"", loc);
             return v;
         };
         if (name == "sequential" && !has_arg)
@@ -68,12 +72,12 @@ public:
             return shuffled(number(0));
         if (name == "threads") {
             const std::uint64_t n = number(0);
-            if (n > 1024)
+            if (n > max_threads)
                 throw error("ptoref::pl::schedule", "thread count " + std::to_string(n) + " is above 1024", loc);
-            return threads(static_cast<int>(n));
+            return threads(static_cast<int>(n), loc);
         }
         throw error("ptoref::pl::schedule",
-                    "unknown schedule \"" + std::string(text) +
+                    "unknown schedule \"" + escape_excerpt(text, 100) +
                         "\" (expected sequential, reverse, shuffled[:SEED] or threads[:N])",
                     loc);
     }

@@ -34,7 +34,11 @@ struct aligned_allocator {
         if (n > static_cast<std::size_t>(-1) / sizeof(T) - alignment)
             throw std::bad_alloc();
         const std::size_t bytes = (n * sizeof(T) + alignment - 1) / alignment * alignment;
-        void* p = ::operator new(bytes, std::align_val_t(alignment));
+        // The nothrow form, so that a refusal reaches the library as std::bad_alloc (and becomes a
+        // ptoref::error) even under ASan, whose throwing operator new aborts instead.
+        void* p = ::operator new(bytes, std::align_val_t(alignment), std::nothrow);
+        if (p == nullptr)
+            throw std::bad_alloc();
         return static_cast<T*>(p);
     }
     void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, std::align_val_t(alignment)); }

@@ -9,12 +9,17 @@
 #include <atomic>
 #include <cstring>
 #include <memory>
+#include <new>
+#include <optional>
+#include <stdexcept>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "ptoref/core/checked.hpp"
 #include "ptoref/core/dtype.hpp"
+#include "ptoref/core/memory_limit.hpp"
 #include "ptoref/core/shape.hpp"
 #include "ptoref/tensor/access.hpp"
 #include "ptoref/tensor/buffer.hpp"
@@ -27,15 +32,18 @@ public:
     using value_type = T;
 
     Tensor() = default;
-    Tensor(std::shared_ptr<detail::buffer<T>> buf, dims shape, dims strides, index offset, dims valid)
+    Tensor(std::shared_ptr<detail::buffer<T>> buf, dims shape, dims strides, index offset, dims valid,
+           source_location loc = source_location::current())
         : buf_(std::move(buf)), shape_(shape), strides_(strides), valid_(valid), offset_(offset),
           version_(buf_ ? buf_->version() : 0)
     {
+        check_geometry(loc);
     }
     Tensor(std::shared_ptr<detail::buffer<T>> buf, dims shape, dims strides, index offset, dims valid,
-           std::uint64_t version)
+           std::uint64_t version, source_location loc = source_location::current())
         : buf_(std::move(buf)), shape_(shape), strides_(strides), valid_(valid), offset_(offset), version_(version)
     {
+        check_geometry(loc);
     }
 
     Tensor(const Tensor& o)
@@ -82,7 +90,7 @@ public:
     const dims& strides() const noexcept { return strides_; }
     index offset() const noexcept { return offset_; }
     const dims& valid_shape() const noexcept { return valid_; }
-    index numel() const noexcept { return shape_.product(); }
+    index numel() const { return shape_.product(); }
     bool fully_valid() const noexcept { return valid_ == shape_; }
 
     // Dense row-major over the whole buffer region it covers (extent-1 dims ignored).
@@ -164,8 +172,16 @@ public:
         for_each_flat([&](index f) { out.push_back(storage().is_defined(f) ? 1 : 0); });
         return out;
     }
-    T get(const dims& idx) const { return storage().data()[checked_flat(idx)]; }
-    bool is_defined(const dims& idx) const { return storage().is_defined(checked_flat(idx)); }
+    T get(const dims& idx, source_location loc = source_location::current()) const
+    {
+        const index f = checked_flat(idx, "ptoref::Tensor::get", loc); // first: it reports an empty handle
+        return storage().data()[f];
+    }
+    bool is_defined(const dims& idx, source_location loc = source_location::current()) const
+    {
+        const index f = checked_flat(idx, "ptoref::Tensor::is_defined", loc);
+        return storage().is_defined(f);
+    }
 
     // Calls f(flat buffer index) for every element of the physical shape, row-major.
     template <class F>
@@ -181,14 +197,52 @@ private:
                valid_ == o.valid_;
     }
 
-    index checked_flat(const dims& idx) const
+    index checked_flat(const dims& idx, std::string_view op, const source_location& loc) const
     {
+        if (!buf_)
+            throw error(std::string(op), "use of an empty tensor handle (default-constructed Tensor)", loc);
+        detail::check_rank(idx, op, "the index", loc);
         bool ok = idx.size() == rank();
         for (int d = 0; ok && d < rank(); ++d)
             ok = idx[d] >= 0 && idx[d] < shape_[d];
         if (!ok)
-            throw error("ptoref::Tensor::get", "index " + to_string(idx) + " is outside " + describe());
+            throw error(std::string(op), "index " + to_string(idx) + " is outside " + describe(), loc);
         return flat_index(idx);
+    }
+
+    // The last line of defence: every view that exists addresses only elements of its buffer.
+    // Ops check their arguments first (with messages in the caller's terms); reaching the throw
+    // means an op (or a hand-made view) missed a check. The lowest and highest addresses are
+    // offset plus the negative resp. positive (extent - 1) * stride terms; for_each_offset's
+    // running sums stay within |offset| + sum extent * |stride|, which must fit as well.
+    void check_geometry(const source_location& loc) const
+    {
+        if (!buf_)
+            return;
+        const int r = shape_.size();
+        bool ok = !shape_.excess_rank() && strides_.size() == r && valid_.size() == r;
+        const auto count = checked_product(shape_);
+        ok = ok && count.has_value();
+        for (int d = 0; ok && d < r; ++d)
+            ok = valid_[d] >= 0 && valid_[d] <= shape_[d];
+        if (ok && *count > 0) {
+            std::optional<index> lo = offset_, hi = offset_, reach = offset_ < 0 ? checked_mul(offset_, -1) : offset_;
+            for (int d = 0; d < r; ++d) {
+                const auto step = checked_mul(shape_[d] - 1, strides_[d]);
+                auto& side = strides_[d] < 0 ? lo : hi;
+                side = side && step ? checked_add(*side, *step) : std::nullopt;
+                const auto mag = strides_[d] < 0 ? checked_mul(strides_[d], -1) : strides_[d];
+                const auto span = mag ? checked_mul(shape_[d], *mag) : std::nullopt;
+                reach = reach && span ? checked_add(*reach, *span) : std::nullopt;
+            }
+            ok = lo && hi && reach && *lo >= 0 && *hi < buf_->size();
+        }
+        if (!ok)
+            throw error("ptoref::Tensor",
+                        "impossible view (shape " + to_string(shape_) + ", strides " + to_string(strides_) +
+                            ", offset " + std::to_string(offset_) + ", valid " + to_string(valid_) +
+                            ") of a buffer of " + std::to_string(buf_->size()) + " elements",
+                        loc);
     }
 
     std::shared_ptr<detail::buffer<T>> buf_;
@@ -215,21 +269,67 @@ void notify_access(const Tensor<T>& t, const view_geometry& g, access_kind kind,
         o->on_access(access_event{&t.storage(), g, kind, t.handle_version(), write_version, op, loc});
 }
 
+// A shape a tensor can have: rank 1..8, no negative extent, an element count that fits in int64.
 inline void check_shape(const dims& shape, std::string_view op, const source_location& loc)
 {
+    check_rank(shape, op, "the shape", loc);
     if (shape.size() < 1)
         throw error(std::string(op), "rank-0 shapes are not supported (shape " + to_string(shape) + ")", loc);
     for (index e : shape)
         if (e < 0)
             throw error(std::string(op), "negative extent in shape " + to_string(shape), loc);
+    if (!checked_product(shape))
+        throw error(std::string(op), "shape " + to_string(shape) + " has more elements than int64 can count", loc);
+}
+
+// "cannot allocate 4 TiB for FP32[1048576, 1048576]: ..." — the error of every failed allocation.
+template <element_type T>
+[[noreturn]] void allocation_error(const dims& shape, std::string_view op, const source_location& loc,
+                                   const std::string& why)
+{
+    const auto bytes = checked_mul(checked_product(shape).value_or(0), static_cast<index>(sizeof(T)));
+    throw error(std::string(op),
+                "cannot allocate " + (bytes ? format_bytes(static_cast<std::uint64_t>(*bytes)) : "more than 8 EiB") +
+                    " for " + std::string(dtype_traits<T>::name) + to_string(shape) + ": " + why,
+                loc);
+}
+
+// Checks that a new tensor of `shape` may be allocated (shape, byte count, size cap) and
+// returns its element count. Also for callers that allocate scratch of an output's size.
+template <element_type T>
+index check_new_shape(const dims& shape, std::string_view op, const source_location& loc)
+{
+    check_shape(shape, op, loc);
+    const index n = *checked_product(shape);
+    const auto bytes = checked_mul(n, static_cast<index>(sizeof(T)));
+    const std::uint64_t cap = max_bytes(loc);
+    if (!bytes || static_cast<std::uint64_t>(*bytes) > cap)
+        allocation_error<T>(shape, op, loc,
+                            "more than the size cap of " + format_bytes(cap) +
+                                " (ptoref::set_max_bytes or PTOREF_MAX_BYTES)");
+    return n;
+}
+
+// Runs an allocation, turning the allocator's refusal into an error naming op, dtype and shape.
+template <element_type T, class F>
+auto guard_allocation(const dims& shape, std::string_view op, const source_location& loc, F&& f)
+{
+    try {
+        return f();
+    } catch (const std::bad_alloc&) {
+        allocation_error<T>(shape, op, loc, "out of memory");
+    } catch (const std::length_error&) {
+        allocation_error<T>(shape, op, loc, "too large for the allocator");
+    }
 }
 
 // A fresh, contiguous, fully valid tensor; contents are whatever the caller writes next.
 template <element_type T>
 Tensor<T> new_tensor(const dims& shape, std::string_view op, const source_location& loc)
 {
-    check_shape(shape, op, loc);
-    auto buf = std::make_shared<buffer<T>>(shape.product(), dtype_traits<T>::name, op, loc);
+    const index n = check_new_shape<T>(shape, op, loc);
+    auto buf = guard_allocation<T>(shape, op, loc,
+                                   [&] { return std::make_shared<buffer<T>>(n, dtype_traits<T>::name, op, loc); });
     buf->set_root_shape(shape);
     notify_create(*buf, op, loc);
     return Tensor<T>(std::move(buf), shape, row_major_strides(shape), 0, shape);
@@ -241,6 +341,7 @@ Tensor<T> new_tensor(const dims& shape, std::string_view op, const source_locati
 template <element_type T>
 Tensor<T> tensor_from(const dims& shape, std::span<const T> values, source_location loc = source_location::current())
 {
+    detail::check_shape(shape, "ptoref::tensor_from", loc);
     if (static_cast<index>(values.size()) != shape.product())
         throw error("ptoref::tensor_from",
                     std::to_string(values.size()) + " values do not fill shape " + to_string(shape), loc);

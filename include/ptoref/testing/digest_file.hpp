@@ -57,13 +57,12 @@ inline bool is_hex_digest(const std::string& s) noexcept
 // malformed file) naming the file.
 inline npy_digest digest_npy(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw io::npy_error(path + ": cannot open");
+    std::ifstream in;
+    io::open_npy_file(in, path);
     const io::npy_header h = io::parse_npy_header(in, path);
     const std::size_t item = detail::npy_item_size(h.descr);
     if (item == 0)
-        throw io::npy_error(path + ": dtype '" + h.descr + "' is not a plain numeric type");
+        throw io::npy_error(path + ": dtype '" + escape_excerpt(h.descr, 40) + "' is not a plain numeric type");
     if (h.fortran_order && h.shape.size() > 1)
         throw io::npy_error(path + ": Fortran-order arrays are not supported (save with C order)");
     // read_npy_payload checks the shape and reads exactly the payload, in bounded chunks.
