@@ -10,7 +10,7 @@ seconds=${FUZZ_SECONDS:-60}
 build=${BUILD:-build-fuzz}
 scripts/install-deps.sh clang-14 libclang-rt-14-dev
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_CXX_FLAGS=-O1 \
-  -DPTOREF_BUILD_FUZZ=ON -DPTOREF_BUILD_TESTS=OFF -DPTOREF_BUILD_EXAMPLES=OFF -DPTOREF_INSTALL=OFF
+  -DPTOREF_BUILD_FUZZ=ON -DPTOREF_BUILD_TESTS=OFF -DPTOREF_BUILD_EXAMPLES=OFF -DPTOREF_BUILD_PYTHON=OFF -DPTOREF_INSTALL=OFF
 cmake --build "$build" -j "$(nproc)" --target fuzz_npy fuzz_ops
 for target in npy ops; do
   # New inputs go to a scratch corpus; the checked-in seeds are only read.
