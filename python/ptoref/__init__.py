@@ -8,6 +8,8 @@ from ._errors import AnnotationMismatch, DefinednessError, Error, RaceError, Sta
 from ._tensor import Tensor  # noqa: F401
 
 __version__ = _core.version
+set_max_bytes = _core.set_max_bytes  # the size cap on one allocation (0: PTOREF_MAX_BYTES or 1 TiB)
+max_bytes = _core.max_bytes
 
 
 def tensor(array, dtype=None, name=""):

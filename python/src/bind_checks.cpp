@@ -136,6 +136,10 @@ void bind_checks(py::module_& m)
         .def("clean", &check::collector::clean)
         .def("report", &check::collector::report);
 
+    // The size cap on any one allocation (core/memory_limit.hpp): 0 restores PTOREF_MAX_BYTES or
+    // the default.
+    m.def("set_max_bytes", &ptoref::set_max_bytes);
+    m.def("max_bytes", [] { return ptoref::max_bytes(); });
     m.def("check_enabled", &check::enabled);
     m.def("set_check_enabled", &check::set_enabled);
     m.def("track_footprints", &check::track_footprints);

@@ -139,6 +139,7 @@ inline double round_to(double v, format f, mode m)
     const bool odd = std::fmod(fl, 2.0) == 1.0;
     double r = fl;
     switch (m) {
+    case mode::none:
     case mode::rint:
         r += (frac > 0.5 || (frac == 0.5 && odd)) ? 1 : 0;
         break;
@@ -151,7 +152,6 @@ inline double round_to(double v, format f, mode m)
     case mode::ceil:
         r += (!neg && frac > 0) ? 1 : 0;
         break;
-    case mode::none: // into an integer the device truncates
     case mode::trunc:
         break;
     case mode::odd:

@@ -78,8 +78,15 @@ def _one_op(r, pool):
     return pl.col_expand_div(a, b)
 
 
+@pytest.fixture
+def small_cap():
+    ptoref.set_max_bytes(64 << 20)  # huge shapes must be refused, not allocated
+    yield
+    ptoref.set_max_bytes(0)
+
+
 @pytest.mark.parametrize("seed", range(8))
-def test_random_op_sequences_raise_only_ptoref_errors(seed):
+def test_random_op_sequences_raise_only_ptoref_errors(seed, small_cap):
     r = random.Random(seed)
     pool = []
     for _ in range(400):
@@ -89,3 +96,10 @@ def test_random_op_sequences_raise_only_ptoref_errors(seed):
             continue
         if isinstance(out, ptoref.Tensor) and len(pool) < 32:
             pool.append(out)
+
+
+def test_an_allocation_over_the_cap_is_a_ptoref_error(small_cap):
+    with pytest.raises(ptoref.Error, match=r"pl::full: cannot allocate 4 TiB for FP32\[1048576, 1048576\]: more than the size cap of 64 MiB"):
+        pl.full([2**20, 2**20], pl.FP32, 0.0)
+    with pytest.raises(ptoref.Error, match="pl::create_tensor"):
+        pl.create_tensor([2**32, 2**32], dtype=pl.FP32)

@@ -179,6 +179,8 @@ def _scalar_cast(v, target_type, s):
     # A scalar cast in DSL code (pl.cast(i, pl.INDEX), pl.cast(x, pl.FP32)): integer targets
     # truncate toward zero, float targets keep the value.
     name = getattr(target_type, "name", "")
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise Error(f"pl.cast: expected a tensor or a scalar, got {type(v).__name__} (at {s!r})")
     if name.startswith(("INT", "UINT")) or name in ("INDEX", "BOOL"):
         return int(v)
     if name.startswith(("FP", "BF")):
