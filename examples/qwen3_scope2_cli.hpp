@@ -290,6 +290,7 @@ inline int run_checked(int argc, char** argv, variant var)
                                                                   : "UNDEFINED DATA");
     std::printf("%s", ptoref::check::records_to_string(checks.undefined()).c_str());
     std::printf("%s", ptoref::check::records_to_string(checks.stale()).c_str());
+    std::printf("%s", ptoref::check::records_to_string(checks.divergences()).c_str()); // notes, not failures
     std::printf("sha256(attn_out) = %s\n", ptoref::testing::digest(t.attn_out).c_str());
     std::printf("time: %.6f s (op by op, %s)\n", seconds,
                 ptoref::check::enabled() ? "checked" : "unchecked: PTOREF_CHECK=off");
