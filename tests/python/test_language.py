@@ -212,3 +212,10 @@ def test_divergence_notes_reach_the_collector_once_per_site():
     assert len(notes) == 2
     assert notes[0]["where"]["site"].startswith("test_language.py:") and notes[0]["elements"] == 2
     assert "round-to-odd only for FP32 -> FP16" in notes[1]["text"]
+
+
+def test_create_tensor_with_a_valid_shape_is_a_partly_valid_view():
+    x = pl.create_tensor([4, 8], dtype=pl.FP32, valid_shape=[2, 8])
+    assert x.shape == [4, 8] and x.valid_shape == [2, 8]
+    y = pl.create_tensor([2, 2], dtype=pl.FP32, init_value=1.5)
+    assert y.numpy().tolist() == [[1.5, 1.5], [1.5, 1.5]]

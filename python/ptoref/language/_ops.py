@@ -295,12 +295,16 @@ def assemble(target, source, offset, *, atomic=None):
     )
 
 
-def create_tensor(shape, dtype, layout=None, manual_dep=False, init_value=None):
+def create_tensor(shape, dtype, layout=None, manual_dep=False, init_value=None, valid_shape=None):
     s = _site.site()
     dims = _dims(shape, "create_tensor", "shape", s)
     if init_value is not None:
-        return Tensor(_core.full(dims, _dt(dtype, "create_tensor", s), _scalar(init_value, "create_tensor", s), s))
-    return Tensor(_core.create_tensor(dims, _dt(dtype, "create_tensor", s), s))
+        t = _core.full(dims, _dt(dtype, "create_tensor", s), _scalar(init_value, "create_tensor", s), s)
+    else:
+        t = _core.create_tensor(dims, _dt(dtype, "create_tensor", s), s)
+    if valid_shape is not None:  # b6c82cf's form: the new tensor seen with a valid region
+        t = _core.slice(t, dims, [0] * len(dims), _dims(valid_shape, "create_tensor", "valid_shape", s), s)
+    return Tensor(t)
 
 
 def full(shape, dtype, value):
