@@ -61,6 +61,25 @@ def _apply_sets(tree, sets, path):
         raise ValueError(f"--set: {os.path.basename(path)} has no module-level constant {', '.join(missing)}")
 
 
+def _unsupported_keyword(e):
+    """A pl function called with a keyword ptoref's version of it lacks: named, with the line."""
+    import re
+
+    m = re.match(r"(\w+)\(\) got an unexpected keyword argument '(\w+)'", str(e))
+    if not m:
+        return None
+    from . import language
+
+    fn, kw = m.groups()
+    if getattr(language, fn, None) is None and not hasattr(language.tensor, fn):
+        return None
+    tb = e.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    where = f"{os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno}"
+    return f"ptoref does not support `pl.{fn}({kw}=...)` yet, used at {where}"
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     # FILE's own arguments come after `--`; everything before is ptoref's.
@@ -128,6 +147,13 @@ def main(argv=None):
         return USAGE_EXIT
     except Error as e:
         print(f"ptoref: error: {e}", file=sys.stderr)
+        return 1
+    except TypeError as e:
+        kw = _unsupported_keyword(e)
+        if kw:
+            print(f"ptoref: {kw}", file=sys.stderr)
+            return USAGE_EXIT
+        traceback.print_exc()
         return 1
     except AttributeError as e:
         if "float8" in str(e) or "float4" in str(e):  # the file names a dtype ptoref (and torch 1.13) lacks

@@ -210,3 +210,9 @@ run_jit(k, [TensorSpec("idx", [4], torch.int32), TensorSpec("y", [4], torch.floa
 """)
     code, out = cli("run", f)
     assert code == 2 and "UINT32 tensors" in out and "u32.py:6" in out, out
+
+
+def test_an_unknown_keyword_of_a_pl_op_is_unsupported_with_its_line(cli, tmp_path):
+    f = _write(tmp_path, "kw.py", "import pypto.language as pl\n\nx = pl.full([2, 2], pl.FP32, 0.0, layout_hint=1)\n")
+    code, out = cli("run", f)
+    assert code == 2 and "`pl.full(layout_hint=...)`" in out and "kw.py:3" in out, out
