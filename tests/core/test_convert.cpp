@@ -13,6 +13,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "../math/exhaustive.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <bit>
@@ -749,24 +751,15 @@ TEST_CASE("convert is constexpr and noexcept")
 // plus saturation (the oracle), and equal to mode trunc bit for bit.
 TEST_CASE("fp32 -> int32 mode none is trunc on all 2^32 inputs", "[.][exhaustive]")
 {
-    const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-    std::atomic<std::uint64_t> bad{0};
-    auto run = [&](unsigned t) {
-        std::uint64_t local = 0;
-        const std::uint64_t lo = (std::uint64_t{1} << 32) * t / threads,
-                            hi = (std::uint64_t{1} << 32) * (t + 1) / threads;
-        for (std::uint64_t b = lo; b < hi; ++b) {
-            const float x = f32(static_cast<std::uint32_t>(b));
+    std::vector<std::uint32_t> first;
+    const std::uint64_t bad = ptoref_test::for_all_floats(
+        [](std::uint32_t u) {
+            const float x = f32(u);
             const std::int32_t got = convert<std::int32_t>(x, cast_mode::none);
-            local += got != oracle_int32(x, cast_mode::trunc) || got != convert<std::int32_t>(x, cast_mode::trunc);
-        }
-        bad += local;
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t)
-        pool.emplace_back(run, t);
-    run(0);
-    for (auto& th : pool)
-        th.join();
-    CHECK(bad.load() == 0);
+            return got == oracle_int32(x, cast_mode::trunc) && got == convert<std::int32_t>(x, cast_mode::trunc);
+        },
+        first);
+    for (std::uint32_t u : first)
+        UNSCOPED_INFO("input bits " << hex(u));
+    CHECK(bad == 0);
 }

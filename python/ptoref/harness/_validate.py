@@ -81,6 +81,22 @@ def _nonfinite(a, e):
             f"expected: NaN={counts[2]} Inf={counts[3]}")
 
 
+def _prepared(actual, expected, valid_rows, valid_axis, zero_tail):
+    """Both comparators' common start: the valid prefix, then fp32 copies; a verdict when the
+    comparison is already decided (empty passes, a bad prefix or any NaN/Inf fails)."""
+    import torch
+
+    actual, expected, err = _prefix(actual, expected, valid_rows, valid_axis, zero_tail)
+    if err:
+        return None, None, (False, err)
+    if actual.numel() == 0:
+        return None, None, (True, "")
+    a = actual.cpu().to(torch.float32)
+    e = expected.cpu().to(torch.float32)
+    err = _nonfinite(a, e)
+    return a, e, ((False, err) if err else None)
+
+
 def ratio_allclose(atol=None, rtol=None, max_error_ratio=0.005, max_show=10, valid_rows=None, valid_axis=0,
                    zero_tail=False):
     """Passes when at most max_error_ratio of the points exceed atol + rtol*|expected| (fp32);
@@ -93,16 +109,9 @@ def ratio_allclose(atol=None, rtol=None, max_error_ratio=0.005, max_show=10, val
 
         a_tol = atol if cmp.atol_override is None else cmp.atol_override
         r_tol = rtol if cmp.rtol_override is None else cmp.rtol_override
-        actual, expected, err = _prefix(actual, expected, valid_rows, valid_axis, zero_tail)
-        if err:
-            return False, err
-        if actual.numel() == 0:
-            return True, ""
-        a = actual.cpu().to(torch.float32)
-        e = expected.cpu().to(torch.float32)
-        err = _nonfinite(a, e)
-        if err:
-            return False, err
+        a, e, verdict = _prepared(actual, expected, valid_rows, valid_axis, zero_tail)
+        if verdict is not None:
+            return verdict
         diff = (a - e).abs()
         tol = a_tol + r_tol * e.abs()
         bad = diff > tol
@@ -155,16 +164,9 @@ def ratio_reldiff(diff_thd=0.01, pct_thd=0.05, max_diff_hd=float("inf"), max_sho
     def cmp(actual, expected, *, actual_outputs, expected_outputs, inputs, rtol, atol):
         import torch
 
-        actual, expected, err = _prefix(actual, expected, valid_rows, valid_axis, zero_tail)
-        if err:
-            return False, err
-        if actual.numel() == 0:
-            return True, ""
-        a = actual.cpu().to(torch.float32)
-        e = expected.cpu().to(torch.float32)
-        err = _nonfinite(a, e)
-        if err:
-            return False, err
+        a, e, verdict = _prepared(actual, expected, valid_rows, valid_axis, zero_tail)
+        if verdict is not None:
+            return verdict
         diff = (a - e).abs()
         floor = (1.0 / (1 << 14)) / diff_thd
         denom = torch.maximum(torch.maximum(a.abs(), e.abs()), torch.full_like(a, floor)) + 1e-9
