@@ -3,6 +3,7 @@ pl.Tensor / pl.Scalar annotations (shape, dtype, consistent pl.dynamic dims) and
 rewritten function (_rewrite.py)."""
 import functools
 import inspect
+import os
 
 from . import _site
 from ._errors import AnnotationMismatch, Unsupported
@@ -124,43 +125,50 @@ def _expr(node):
 
 
 def _check_arg(fn, name, ann, value, dyn):
-    if isinstance(ann, Direction):
-        ann = ann.inner
-    caller = _site.text(3)
-    called = "" if _is_internal(_site.site(3)) else f", called at {caller}"
+    found = _mismatch(ann.inner if isinstance(ann, Direction) else ann, value, dyn)
+    if found is None:
+        return
+    # Only a failing argument pays for the report's sites.
+    caller = _site.site(3)
+    called = "" if caller.file.startswith(_PACKAGE_DIR) else f", called at {caller!r}"
     where = f"argument '{name}' of {fn.__name__} (defined at {fn.def_site}{called})"
+    error, text = found
+    if error is Unsupported:
+        raise Unsupported(text, fn.def_site, where)
+    raise AnnotationMismatch(f"{where}: {text}")
+
+
+def _mismatch(ann, value, dyn):
+    """None when value fits the annotation, else (error class, what is wrong); binds dyn."""
     if isinstance(ann, TensorType):
         if not isinstance(value, Tensor):
-            raise AnnotationMismatch(f"{where}: expected {ann!r}, got {type(value).__name__}")
+            return AnnotationMismatch, f"expected {ann!r}, got {type(value).__name__}"
         if getattr(ann.dtype, "core", True) is None:
-            raise Unsupported(f"{ann.dtype.name} tensors", fn.def_site, where)
+            return Unsupported, f"{ann.dtype.name} tensors"
         if ann.dtype is not None and getattr(ann.dtype, "name", None) != value.dtype.name:
-            raise AnnotationMismatch(f"{where}: dtype {value.dtype.name} does not match {ann!r}")
+            return AnnotationMismatch, f"dtype {value.dtype.name} does not match {ann!r}"
         if ann.shape is not None:
             shape = value.shape
             if len(shape) != len(ann.shape):
-                raise AnnotationMismatch(f"{where}: shape {shape} does not match {ann!r} (rank)")
+                return AnnotationMismatch, f"shape {shape} does not match {ann!r} (rank)"
             for d, (want, got) in enumerate(zip(ann.shape, shape)):
                 if isinstance(want, DynVar):
                     if dyn.setdefault(want.name, got) != got:
-                        raise AnnotationMismatch(
-                            f"{where}: dim {d} is {got} but pl.dynamic {want.name} is {dyn[want.name]} "
-                            f"in another argument"
+                        return AnnotationMismatch, (
+                            f"dim {d} is {got} but pl.dynamic {want.name} is {dyn[want.name]} in another argument"
                         )
                 elif isinstance(want, int) and not isinstance(want, bool) and want != got:
-                    raise AnnotationMismatch(f"{where}: shape {shape} does not match {ann!r}")
+                    return AnnotationMismatch, f"shape {shape} does not match {ann!r}"
     elif isinstance(ann, ScalarType):
         if isinstance(value, Tensor):
-            raise AnnotationMismatch(f"{where}: expected {ann!r}, got a tensor")
+            return AnnotationMismatch, f"expected {ann!r}, got a tensor"
         dt = getattr(ann.dtype, "name", "")
         if dt and dt not in ("FP32", "FP16", "BF16") and isinstance(value, float):
-            raise AnnotationMismatch(f"{where}: expected {ann!r} (an integer), got the float {value!r}")
+            return AnnotationMismatch, f"expected {ann!r} (an integer), got the float {value!r}"
+    return None
 
 
-def _is_internal(site):
-    import os
-
-    return site.file.startswith(os.path.dirname(os.path.abspath(__file__)) + os.sep)
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def make(kind, func, options=None):

@@ -78,10 +78,7 @@ class _Rewriter(ast.NodeTransformer):
                         value=ast.Attribute(value=ast.Name(id=tmp, ctx=ast.Load()), attr="task_id", ctx=ast.Load()),
                     )
                 )
-            for n in out:
-                ast.copy_location(n, node)
-                ast.fix_missing_locations(n)
-            return out
+            return _at(out, node)
         return node
 
     # for ... in pl.range(..., init_values=...):
@@ -104,11 +101,7 @@ class _Rewriter(ast.NodeTransformer):
                 ),
             )
             node.iter = ast.Name(id=tmp, ctx=ast.Load())
-            out = [assign, bind, node]
-            for n in out:
-                ast.copy_location(n, node)
-                ast.fix_missing_locations(n)
-            return out
+            return _at([assign, bind, node], node)
         return node
 
     def visit_BinOp(self, node):
@@ -126,9 +119,7 @@ class _Rewriter(ast.NodeTransformer):
             new = ast.Assign(
                 targets=[node.target], value=ast.Call(func=_rt(fn, node), args=[load, node.value], keywords=[])
             )
-            ast.copy_location(new, node)
-            ast.fix_missing_locations(new)
-            return new
+            return _at([new], node)[0]
         return node
 
     def visit_Assign(self, node):
@@ -156,9 +147,7 @@ class _Rewriter(ast.NodeTransformer):
                         keywords=[],
                     ),
                 )
-                ast.copy_location(new, node)
-                ast.fix_missing_locations(new)
-                return new
+                return _at([new], node)[0]
         return node
 
     def visit_FunctionDef(self, node):
@@ -167,6 +156,14 @@ class _Rewriter(ast.NodeTransformer):
 
     visit_AsyncFunctionDef = visit_FunctionDef
     visit_Lambda = visit_FunctionDef
+
+
+def _at(nodes, where):
+    """Generated statements take the line of the statement they replace (reports name it)."""
+    for n in nodes:
+        ast.copy_location(n, where)
+        ast.fix_missing_locations(n)
+    return nodes
 
 
 def _store_copy(target, where):

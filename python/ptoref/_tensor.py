@@ -6,7 +6,10 @@ drops the dim (numpy-style), `x[i, j]` with every dim indexed is a scalar read, 
 `y[a:b, :] = v` is an in-place assemble (the DSL-function rewrite turns it into
 `y = assemble(y, v, offset)` so the name is rebound to the new version).
 """
+import numbers
+
 from . import _core, _dtypes, _site
+from ._errors import Error
 
 
 class TensorType:
@@ -135,32 +138,19 @@ def _binary(op, a, b, site):
 
 
 def _scalar(v, what, site):
-    from ._errors import Error
-
-    if isinstance(v, bool):
-        return int(v)
-    if isinstance(v, int):
+    """A Python (or numpy) number as the op's scalar operand: an int in the 64-bit range, or a float."""
+    if isinstance(v, numbers.Integral):  # bool and numpy integers included
+        v = int(v)
         if not -(2**63) <= v < 2**63:
             raise Error(f"pl.{what}: the scalar {v} is outside the 64-bit integer range (at {site!r})")
         return v
-    if isinstance(v, float):
-        return v
-    try:
-        import numbers
-
-        if isinstance(v, numbers.Integral):
-            return int(v)
-        if isinstance(v, numbers.Real):
-            return float(v)
-    except Exception:  # pragma: no cover
-        pass
+    if isinstance(v, numbers.Real):
+        return float(v)
     raise Error(f"pl.{what}: expected a tensor or a scalar, got {type(v).__name__} (at {site!r})")
 
 
 def _parse_key(t, key, site):
     """(offsets, extents, dropped dims) of a subscript key over tensor t."""
-    from ._errors import Error
-
     shape = t._t.shape
     if not isinstance(key, tuple):
         key = (key,)
@@ -193,8 +183,6 @@ def _parse_key(t, key, site):
 
 
 def _index(v, site):
-    from ._errors import Error
-
     if isinstance(v, bool) or not isinstance(v, int):
         try:
             import operator
@@ -223,9 +211,7 @@ def setitem(t, key, value, site):
     if not isinstance(value, Tensor):
         if len(dropped) == len(extents):
             return Tensor(_core.write(t._t, offsets, _scalar(value, "write", site), site))
-        from ._errors import Error
-
-        raise Error(f"subscript assignment of a {type(value).__name__} to a region (at {site!r}); assign a tensor")
+            raise Error(f"subscript assignment of a {type(value).__name__} to a region (at {site!r}); assign a tensor")
     src = value._t
     if dropped and src.shape == [e for d, e in enumerate(extents) if d not in dropped] and src.shape != extents:
         src = _core.reshape(src, extents, site)

@@ -53,6 +53,7 @@ def _status(chain):
 
 
 def scan_file(path):
+    from . import _dtypes
     from .language._unsupported import KEYWORDS
 
     with open(path, encoding="utf-8") as f:
@@ -65,6 +66,10 @@ def scan_file(path):
             chain = _chain(node)
             if not chain or chain[0] not in aliases:
                 continue
+            # pl.Tensor[..., pl.INT8]-style dtypes ptoref does not have as tensors
+            d = _dtypes._BY_NAME.get(node.attr)
+            if d is not None and d.core is None and node.attr not in ("INDEX", "TASK_ID", "BOOL"):
+                found.append((node.lineno, f"pl.{node.attr}", "dtype ptoref has no tensors of yet"))
             if aliases[chain[0]] != "pl":
                 found.append((node.lineno, f"{aliases[chain[0]]}.{'.'.join(chain[1:])}", "multi-rank (pld)"))
                 continue
@@ -85,15 +90,6 @@ def scan_file(path):
                             value = type("V", (), {"name": value[-1] if value else "?"})()
                         if pred(value):
                             found.append((node.lineno, f"pl.{what}", "not yet implemented"))
-    # pl.Tensor[..., pl.INT8]-style dtypes ptoref does not have as tensors
-    from . import _dtypes
-
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and _chain(node) and _chain(node)[0] in aliases:
-            name = node.attr
-            d = _dtypes._BY_NAME.get(name)
-            if d is not None and d.core is None and name not in ("INDEX", "TASK_ID", "BOOL"):
-                found.append((node.lineno, f"pl.{name}", "dtype ptoref has no tensors of yet"))
     return sorted({(base, line, what, why) for line, what, why in found}, key=lambda x: (x[1], x[2]))
 
 

@@ -39,21 +39,6 @@ constexpr dtype_id id_of()
         return dtype_id::int32;
 }
 
-inline std::string_view dtype_name(dtype_id d)
-{
-    switch (d) {
-    case dtype_id::fp32:
-        return "FP32";
-    case dtype_id::bf16:
-        return "BF16";
-    case dtype_id::fp16:
-        return "FP16";
-    case dtype_id::int32:
-        return "INT32";
-    }
-    return "?";
-}
-
 // Calls f(dtype_tag<T>{}) for the element type d names.
 template <class F>
 decltype(auto) with_dtype(dtype_id d, F&& f)
@@ -69,6 +54,12 @@ decltype(auto) with_dtype(dtype_id d, F&& f)
         break;
     }
     return f(dtype_tag<std::int32_t>{});
+}
+
+// The library's own name of the element type (dtype_traits<T>::name).
+inline std::string_view dtype_name(dtype_id d)
+{
+    return with_dtype(d, [](auto tag) { return dtype_traits<typename decltype(tag)::type>::name; });
 }
 
 inline dtype_id dtype_of(const any_tensor& t)

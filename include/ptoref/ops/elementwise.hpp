@@ -117,7 +117,9 @@ auto divide(std::string_view op, const source_location& loc)
 inline void note_divs_alias(const Tensor<float>& x, const Tensor<float>& out, float s, const source_location& loc)
 {
     const float r = 1.0f / s;
-    const std::vector<float> xv = x.to_vector(), ov = out.to_vector(); // host inspection: not an access
+    // Host inspection, not an access: x may be a strided view; out is the op's fresh dense result.
+    const std::vector<float> xv = x.to_vector();
+    const float* ov = out.storage().data();
     index differ = 0;
     for (std::size_t i = 0; i < xv.size(); ++i)
         differ += std::bit_cast<std::uint32_t>(scalar::canon(xv[i] * r)) !=

@@ -21,7 +21,7 @@ def to_ptoref(t, name, site):
 def to_torch(t):
     import torch
 
-    arr = np.ascontiguousarray(t.numpy())
+    arr = t.numpy()  # C-contiguous either way (a view of a dense tensor, or a fresh copy)
     if t.dtype.name == "BF16":
         return torch.from_numpy(arr.view(np.int16).copy()).view(torch.bfloat16)
     return torch.from_numpy(arr.copy())

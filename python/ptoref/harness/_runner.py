@@ -181,7 +181,9 @@ def execute(program, specs, golden_fn=None, rtol=1e-5, atol=1e-5, compare_fn=Non
                     tensors[spec.name] = torch.load(data_dir / "in" / f"{spec.name}.pt", weights_only=True)
         else:
             tensors = {s.name: s.create_tensor() for s in specs if not isinstance(s, ScalarSpec)}
-        snapshot = {n: t.clone() for n, t in tensors.items()}
+        # As the harness: inputs and in/out tensors, not the zeroed pure outputs.
+        snapshot = {s.name: tensors[s.name].clone() for s in specs
+                    if not isinstance(s, ScalarSpec) and (not s.is_output or s.init_value is not None)}
 
     collector = _core.Collector()
     _core.track_footprints(list(opts.footprints))
