@@ -14,7 +14,7 @@ max_bytes = _core.max_bytes
 
 def tensor(array, dtype=None, name=""):
     """A ptoref tensor holding a copy of a numpy array or torch tensor (bf16: torch.bfloat16, or
-    uint16 bits with dtype=pl.BF16)."""
+    uint16 bits with dtype=pl.BF16; FP8: uint8 bits with dtype=pl.FP8E4M3FN / pl.FP8E5M2)."""
     from . import _dtypes, _site
 
     s = _site.site()
@@ -31,14 +31,23 @@ def tensor(array, dtype=None, name=""):
 
     arr = np.asarray(array)
     if dtype is None:
-        dtype = {"float32": _dtypes.FP32, "float16": _dtypes.FP16, "int32": _dtypes.INT32}.get(str(arr.dtype))
+        dtype = {
+            "float32": _dtypes.FP32,
+            "float16": _dtypes.FP16,
+            "int32": _dtypes.INT32,
+            "int8": _dtypes.INT8,
+            "int64": _dtypes.INT64,
+            "uint8": _dtypes.UINT8,
+            "uint32": _dtypes.UINT32,
+        }.get(str(arr.dtype))
         if dtype is None:
             raise Error(f"ptoref.tensor: numpy dtype {arr.dtype} needs an explicit dtype=")
     return Tensor(_core.from_numpy(arr, _dtypes.require_core(dtype, "ptoref.tensor", s), name, s))
 
 
 def to_torch(t):
-    """A torch copy of a ptoref tensor (bf16 as torch.bfloat16, same bits)."""
+    """A torch copy of a ptoref tensor (bf16 as torch.bfloat16, same bits; UINT32 as torch.int64 and
+    FP8 as torch.uint8 bits where torch lacks those dtypes)."""
     from .harness._bridge import to_torch as conv
 
     return conv(t)

@@ -26,18 +26,18 @@ _ALL = [
     DataType("BF16", _D.BF16, True, "bfloat16", 16),
     DataType("FP16", _D.FP16, True, "float16", 16),
     DataType("INT32", _D.INT32, False, "int32", 32),
-    DataType("INT8", None, False, "int8", 8),
+    DataType("INT8", _D.INT8, False, "int8", 8),
     DataType("INT16", None, False, "int16", 16),
-    DataType("INT64", None, False, "int64", 64),
+    DataType("INT64", _D.INT64, False, "int64", 64),
     DataType("INT4", None, False, None, 4),
     DataType("UINT4", None, False, None, 4),
-    DataType("UINT8", None, False, "uint8", 8),
+    DataType("UINT8", _D.UINT8, False, "uint8", 8),
     DataType("UINT16", None, False, None, 16),
-    DataType("UINT32", None, False, None, 32),
+    DataType("UINT32", _D.UINT32, False, "uint32", 32),  # torch >= 2.3 only
     DataType("UINT64", None, False, None, 64),
     DataType("FP4", None, True, None, 4),
-    DataType("FP8E4M3FN", None, True, None, 8),
-    DataType("FP8E5M2", None, True, None, 8),
+    DataType("FP8E4M3FN", _D.FP8E4M3FN, True, "float8_e4m3fn", 8),  # torch >= 2.1 only
+    DataType("FP8E5M2", _D.FP8E5M2, True, "float8_e5m2", 8),
     DataType("FP8E8M0", None, True, None, 8),
     DataType("HF4", None, True, None, 4),
     DataType("HF8", None, True, None, 8),
@@ -75,7 +75,7 @@ def require_core(dtype, what, site=None):
 def _unsupported_dtype(dtype, what, site):
     from ._errors import Unsupported
 
-    return Unsupported(f"{dtype.name} tensors", site, f"{what}; ptoref has FP32, BF16, FP16 and INT32")
+    return Unsupported(f"{dtype.name} tensors", site, f"{what}; ptoref has {', '.join(d.name for d in _ALL if d.core is not None)}")
 
 
 globals().update(_BY_NAME)

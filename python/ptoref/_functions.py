@@ -163,7 +163,7 @@ def _mismatch(ann, value, dyn):
         if isinstance(value, Tensor):
             return AnnotationMismatch, f"expected {ann!r}, got a tensor"
         dt = getattr(ann.dtype, "name", "")
-        if dt and dt not in ("FP32", "FP16", "BF16") and isinstance(value, float):
+        if dt and not getattr(ann.dtype, "is_float", False) and isinstance(value, float):
             return AnnotationMismatch, f"expected {ann!r} (an integer), got the float {value!r}"
     return None
 

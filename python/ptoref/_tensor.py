@@ -71,7 +71,8 @@ class Tensor:
         self._t.name = value
 
     def numpy(self):
-        """The elements as numpy (bf16 as uint16 bits); zero-copy when the view is contiguous."""
+        """The elements as numpy (bf16 as uint16 bits, FP8 as uint8 bits); zero-copy when the view is
+        contiguous."""
         return self._t.numpy()
 
     def digest(self):

@@ -18,26 +18,48 @@ namespace ptoref::python {
 
 namespace py = pybind11;
 
-enum class dtype_id : int { fp32 = 0, bf16 = 1, fp16 = 2, int32 = 3 };
+// Values are the positions in ptoref::element_types (core/dtype.hpp), the one list of dtypes.
+enum class dtype_id : int {
+    fp32 = 0,
+    bf16 = 1,
+    fp16 = 2,
+    int32 = 3,
+    int8 = 4,
+    int64 = 5,
+    uint8 = 6,
+    uint32 = 7,
+    fp8e4m3fn = 8,
+    fp8e5m2 = 9,
+};
 
-using any_tensor_variant = std::variant<Tensor<float>, Tensor<bf16>, Tensor<fp16>, Tensor<std::int32_t>>;
+template <class List>
+struct tensor_variant;
+template <class... T>
+struct tensor_variant<type_list<T...>> {
+    using type = std::variant<Tensor<T>...>;
+};
+using any_tensor_variant = typename tensor_variant<element_types>::type;
 
 struct any_tensor {
     any_tensor_variant v;
 };
 
+namespace detail_ids {
+template <class T, class... U>
+constexpr int position(type_list<U...>)
+{
+    int i = 0, found = -1;
+    ((std::is_same_v<T, U> ? (found = i, ++i) : ++i), ...);
+    return found;
+}
+} // namespace detail_ids
+
 template <class T>
 constexpr dtype_id id_of()
 {
-    if constexpr (std::is_same_v<T, float>)
-        return dtype_id::fp32;
-    else if constexpr (std::is_same_v<T, bf16>)
-        return dtype_id::bf16;
-    else if constexpr (std::is_same_v<T, fp16>)
-        return dtype_id::fp16;
-    else
-        return dtype_id::int32;
+    return static_cast<dtype_id>(detail_ids::position<T>(element_types{}));
 }
+static_assert(id_of<std::int64_t>() == dtype_id::int64 && id_of<fp8e5m2>() == dtype_id::fp8e5m2);
 
 // Calls f(dtype_tag<T>{}) for the element type d names.
 template <class F>
@@ -50,6 +72,18 @@ decltype(auto) with_dtype(dtype_id d, F&& f)
         return f(dtype_tag<bf16>{});
     case dtype_id::fp16:
         return f(dtype_tag<fp16>{});
+    case dtype_id::int8:
+        return f(dtype_tag<std::int8_t>{});
+    case dtype_id::int64:
+        return f(dtype_tag<std::int64_t>{});
+    case dtype_id::uint8:
+        return f(dtype_tag<std::uint8_t>{});
+    case dtype_id::uint32:
+        return f(dtype_tag<std::uint32_t>{});
+    case dtype_id::fp8e4m3fn:
+        return f(dtype_tag<fp8e4m3fn>{});
+    case dtype_id::fp8e5m2:
+        return f(dtype_tag<fp8e5m2>{});
     case dtype_id::int32:
         break;
     }
@@ -83,10 +117,10 @@ inline site make_site(const std::string& file, std::uint32_t line, const std::st
     return site{source_location::current(f, line, fn)};
 }
 
-// numpy element type of each ptoref element type (bf16 travels as its uint16 bits).
+// numpy element type of each ptoref element type: bf16 travels as its uint16 bits, the FP8
+// types as their uint8 bits; the integers are numpy's own (zero-copy either way).
 template <class T>
-using numpy_element_t = std::conditional_t<std::is_same_v<T, bf16>, std::uint16_t,
-                                           std::conditional_t<std::is_same_v<T, fp16>, std::uint16_t, T>>;
+using numpy_element_t = std::conditional_t<std::is_class_v<T>, typename dtype_traits<T>::bits_type, T>;
 
 // A view of the tensor's elements as a numpy array: zero-copy over the buffer when the view is
 // contiguous (the array keeps the buffer alive), a copy otherwise. Host inspection: not an
@@ -113,7 +147,9 @@ py::array to_numpy(const Tensor<T>& t)
 }
 
 // A new fully defined tensor holding a copy of a numpy array's elements (one memcpy for a
-// C-contiguous array). bf16 takes uint16 bits (or int16, torch's view); fp16 takes float16.
+// C-contiguous array). bf16 takes uint16 bits (or int16, torch's view); fp16 takes float16;
+// FP8 takes uint8 (or int8) bits; each integer dtype takes numpy's integer of its width and
+// signedness.
 template <element_type T>
 Tensor<T> from_numpy(const py::array& a, const std::string& name, const site& where)
 {
@@ -125,15 +161,19 @@ Tensor<T> from_numpy(const py::array& a, const std::string& name, const site& wh
         ok = ok && kind == 'f';
     else if constexpr (std::is_same_v<T, fp16>)
         ok = ok && (kind == 'f' || kind == 'u' || kind == 'i');
-    else if constexpr (std::is_same_v<T, bf16>)
+    else if constexpr (std::is_class_v<T>) // bf16, FP8: raw bits
         ok = ok && (kind == 'u' || kind == 'i');
-    else
+    else if constexpr (std::is_signed_v<T>)
         ok = ok && kind == 'i';
+    else
+        ok = ok && kind == 'u';
     if (!ok)
         throw error("ptoref.from_numpy",
                     "a numpy array of dtype " + std::string(py::str(a.dtype())) + " cannot hold " +
                         std::string(dtype_traits<T>::name) +
-                        (std::is_same_v<T, bf16> ? " (pass the uint16 bits, or a torch.bfloat16 tensor)" : ""),
+                        (std::is_same_v<T, bf16> ? " (pass the uint16 bits, or a torch.bfloat16 tensor)"
+                         : fp8_element<T>        ? " (pass the uint8 bits)"
+                                                 : ""),
                     where.loc);
     dims shape;
     for (py::ssize_t d = 0; d < a.ndim(); ++d)
@@ -147,5 +187,31 @@ Tensor<T> from_numpy(const py::array& a, const std::string& name, const site& wh
         t.name(name);
     return t;
 }
+
+// Ops defined on part of the dtypes: f(x) runs only for the T that `admits`; any other dtype
+// is a ptoref.Error naming the op and the dtype (so the op is not instantiated for it).
+template <template <class> class Admits, class F>
+auto visit_admitted(const any_tensor& a, std::string_view op, std::string_view what, const site& s, F&& f)
+{
+    return std::visit(
+        [&](const auto& x) -> any_tensor {
+            using T = typename std::decay_t<decltype(x)>::value_type;
+            if constexpr (Admits<T>::value)
+                return any_tensor{f(x)};
+            else
+                throw error(std::string(op),
+                            "not defined for " + std::string(dtype_traits<T>::name) + " tensors (" + std::string(what) +
+                                ")",
+                            s.loc);
+        },
+        a.v);
+}
+
+template <class T>
+struct is_arithmetic_dtype : std::bool_constant<arithmetic_element<T>> {
+};
+template <class T>
+struct is_float_arithmetic_dtype : std::bool_constant<float_element<T> && !fp8_element<T>> {
+};
 
 } // namespace ptoref::python

@@ -1,7 +1,9 @@
 // Every op of ptoref::pl, dtype-erased: each binding picks the element type from its operands
 // and calls the C++ op with the Python call site. Where the C++ API rejects a dtype at compile
-// time (exp of INT32, tensor-scalar ops on 16-bit floats), the binding raises ptoref.Error
-// with the same reason instead.
+// time (exp of INT32, tensor-scalar ops on 16-bit floats, arithmetic on FP8), the binding raises
+// ptoref.Error with the same reason instead. Each op is instantiated only for the dtypes it is
+// defined on (visit_admitted), and mixed-dtype operands are promoted at run time through the
+// one shared cast (cast_any), which keeps the extension's compile time in check.
 #include "any_tensor.hpp"
 #include "bindings.hpp"
 
@@ -46,19 +48,46 @@ any_tensor visit2(std::string_view op, const any_tensor& a, const any_tensor& b,
         a.v);
 }
 
-// Mixed dtypes: both operands converted to the DSL's promoted type (pl::promoted_t), then f.
-template <class F>
-any_tensor visit2_promoted(const any_tensor& a, const any_tensor& b, const site& s, F&& f)
+// pl.cast to a dtype chosen at run time: one instantiation of each of the 100 pairs, shared by
+// the cast binding and every promotion.
+any_tensor cast_any(const any_tensor& a, dtype_id to, cast_mode mode, const site& s)
 {
     return std::visit(
-        [&](const auto& x, const auto& y) {
-            using A = typename std::decay_t<decltype(x)>::value_type;
-            using B = typename std::decay_t<decltype(y)>::value_type;
-            using P = pl::promoted_t<A, B>;
-            return any_tensor{f(pl::promote_operand<P>(x, s.loc), pl::promote_operand<P>(y, s.loc))};
+        [&](const auto& x) {
+            return with_dtype(to, [&](auto tag) { return any_tensor{pl::cast(x, tag, mode, s.loc)}; });
         },
-        a.v, b.v);
+        a.v);
 }
+
+// The DSL's promoted dtype of a pair (pl::promoted_t), chosen at run time.
+dtype_id promoted_id(dtype_id a, dtype_id b)
+{
+    return with_dtype(a, [&](auto ta) {
+        return with_dtype(b, [&](auto tb) {
+            return id_of<pl::promoted_t<typename decltype(ta)::type, typename decltype(tb)::type>>();
+        });
+    });
+}
+
+// Mixed dtypes: both operands converted to the DSL's promoted type (pl::promote_operand's rule:
+// cast with rint), then f on the dtypes `Admits` accepts.
+template <template <class> class Admits, class F>
+any_tensor visit2_promoted(std::string_view op, const any_tensor& a, const any_tensor& b, const site& s, F&& f)
+{
+    const dtype_id p = promoted_id(dtype_of(a), dtype_of(b));
+    const any_tensor pa = dtype_of(a) == p ? a : cast_any(a, p, cast_mode::rint, s);
+    const any_tensor pb = dtype_of(b) == p ? b : cast_any(b, p, cast_mode::rint, s);
+    return visit_admitted<Admits>(pa, op, "FP8 types are storage only; cast to FP32 first", s, [&](const auto& x) {
+        using TT = std::decay_t<decltype(x)>;
+        return f(x, std::get<TT>(pb.v));
+    });
+}
+
+constexpr std::string_view fp8_reason = "FP8 types are storage only; cast to FP32 first";
+
+template <class T>
+struct is_matmul_dtype : std::bool_constant<ptoref::detail::matmul_element<T>> {
+};
 
 template <class T>
 [[noreturn]] void float_only(std::string_view op, const site& s)
@@ -87,7 +116,7 @@ Tensor<T> tensor_scalar(std::string_view op, const Tensor<T>& x, const py_scalar
     } else {
         throw error(std::string(op),
                     "tensor-scalar ops are defined for FP32 and INT32 tensors, not " +
-                        std::string(dtype_traits<T>::name) + " (cast to FP32 first)",
+                        std::string(dtype_traits<T>::name) + " (cast to FP32 or INT32 first)",
                     where.loc);
     }
 }
@@ -98,7 +127,8 @@ void bind_ops(py::module_& m)
 {
 #define PTOREF_BIND_BINARY(NAME)                                                                                       \
     m.def(#NAME, [](const any_tensor& a, const any_tensor& b, const site& s) {                                         \
-        return visit2_promoted(a, b, s, [&](const auto& x, const auto& y) { return pl::NAME(x, y, s.loc); });          \
+        return visit2_promoted<is_arithmetic_dtype>(                                                                   \
+            "pl." #NAME, a, b, s, [&](const auto& x, const auto& y) { return pl::NAME(x, y, s.loc); });                \
     });                                                                                                                \
     m.def(#NAME "_scalar", [](const any_tensor& a, const py_scalar& v, const site& s) {                                \
         return visit1(a, [&](const auto& x) {                                                                          \
@@ -115,16 +145,18 @@ void bind_ops(py::module_& m)
 #undef PTOREF_BIND_BINARY
 
     m.def("neg", [](const any_tensor& a, const site& s) {
-        return visit1(a, [&](const auto& x) { return pl::neg(x, s.loc); });
+        return visit_admitted<is_arithmetic_dtype>(a, "pl.neg", fp8_reason, s,
+                                                   [&](const auto& x) { return pl::neg(x, s.loc); });
     });
     m.def("abs", [](const any_tensor& a, const site& s) {
-        return visit1(a, [&](const auto& x) { return pl::abs(x, s.loc); });
+        return visit_admitted<is_arithmetic_dtype>(a, "pl.abs", fp8_reason, s,
+                                                   [&](const auto& x) { return pl::abs(x, s.loc); });
     });
 #define PTOREF_BIND_FLOAT_UNARY(NAME)                                                                                  \
     m.def(#NAME, [](const any_tensor& a, const site& s) {                                                              \
         return visit1(a, [&](const auto& x) {                                                                          \
             using T = typename std::decay_t<decltype(x)>::value_type;                                                  \
-            if constexpr (float_element<T>)                                                                            \
+            if constexpr (float_element<T> && !fp8_element<T>)                                                         \
                 return pl::NAME(x, s.loc);                                                                             \
             else                                                                                                       \
                 return float_only<T>("pl." #NAME, s), x;                                                               \
@@ -139,7 +171,7 @@ void bind_ops(py::module_& m)
     m.def("rsqrt", [](const any_tensor& a, bool high_precision, const site& s) {
         return visit1(a, [&](const auto& x) {
             using T = typename std::decay_t<decltype(x)>::value_type;
-            if constexpr (float_element<T>)
+            if constexpr (float_element<T> && !fp8_element<T>)
                 return pl::rsqrt(x, high_precision, s.loc);
             else
                 return float_only<T>("pl.rsqrt", s), x;
@@ -148,7 +180,8 @@ void bind_ops(py::module_& m)
 
 #define PTOREF_BIND_EXPAND(NAME)                                                                                       \
     m.def(#NAME, [](const any_tensor& a, const any_tensor& b, const site& s) {                                         \
-        return visit2_promoted(a, b, s, [&](const auto& x, const auto& y) { return pl::NAME(x, y, s.loc); });          \
+        return visit2_promoted<is_arithmetic_dtype>(                                                                   \
+            "pl." #NAME, a, b, s, [&](const auto& x, const auto& y) { return pl::NAME(x, y, s.loc); });                \
     });
     PTOREF_BIND_EXPAND(row_expand_add)
     PTOREF_BIND_EXPAND(row_expand_sub)
@@ -162,7 +195,8 @@ void bind_ops(py::module_& m)
 
 #define PTOREF_BIND_REDUCE(NAME)                                                                                       \
     m.def(#NAME, [](const any_tensor& a, const site& s) {                                                              \
-        return visit1(a, [&](const auto& x) { return pl::NAME(x, s.loc); });                                           \
+        return visit_admitted<is_arithmetic_dtype>(a, "pl." #NAME, fp8_reason, s,                                      \
+                                                   [&](const auto& x) { return pl::NAME(x, s.loc); });                 \
     });
     PTOREF_BIND_REDUCE(row_max)
     PTOREF_BIND_REDUCE(row_min)
@@ -170,34 +204,45 @@ void bind_ops(py::module_& m)
 #undef PTOREF_BIND_REDUCE
 
     m.def("cast", [](const any_tensor& a, dtype_id to, const std::string& mode, const site& s) {
-        const cast_mode cm = parse_cast_mode(mode, s.loc);
-        return std::visit(
-            [&](const auto& x) {
-                return with_dtype(to, [&](auto tag) { return any_tensor{pl::cast(x, tag, cm, s.loc)}; });
-            },
-            a.v);
+        return cast_any(a, to, parse_cast_mode(mode, s.loc), s);
     });
 
+    // Matmul: operands of a dtype the cube takes (pl::matmul_element); the result dtype one of
+    // FP32, BF16, FP16, INT32 (what the accumulator narrows to in the programs; C++ allows more).
     m.def("matmul", [](const any_tensor& a, const any_tensor& b, std::optional<dtype_id> out_dtype, bool a_trans,
                        bool b_trans, const site& s) {
         if (a.v.index() != b.v.index())
             dtype_mismatch("pl.matmul", a, b, s);
         const dtype_id out = out_dtype.value_or(dtype_of(a));
-        return std::visit(
-            [&](const auto& x) {
+        if (out != dtype_id::fp32 && out != dtype_id::bf16 && out != dtype_id::fp16 && out != dtype_id::int32)
+            throw error("pl.matmul",
+                        "out_dtype " + std::string(dtype_name(out)) +
+                            (out_dtype ? " is not one of FP32, BF16, FP16, INT32"
+                                       : " (the operands' dtype) is not a matmul result: pass out_dtype=pl.INT32 "
+                                         "for INT8 operands, pl.FP32 for FP8"),
+                        s.loc);
+        return visit_admitted<is_matmul_dtype>(
+            a, "pl.matmul", "its operands are FP32, BF16, FP16, INT32, INT8 or FP8", s, [&](const auto& x) {
                 using TT = std::decay_t<decltype(x)>;
                 const TT& y = std::get<TT>(b.v);
-                return with_dtype(out,
-                                  [&](auto tag) { return any_tensor{pl::matmul(x, y, tag, a_trans, b_trans, s.loc)}; });
-            },
-            a.v);
+                switch (out) {
+                case dtype_id::bf16:
+                    return any_tensor{pl::matmul(x, y, pl::BF16, a_trans, b_trans, s.loc)};
+                case dtype_id::fp16:
+                    return any_tensor{pl::matmul(x, y, pl::FP16, a_trans, b_trans, s.loc)};
+                case dtype_id::int32:
+                    return any_tensor{pl::matmul(x, y, pl::INT32, a_trans, b_trans, s.loc)};
+                default:
+                    return any_tensor{pl::matmul(x, y, pl::FP32, a_trans, b_trans, s.loc)};
+                }
+            });
     });
     m.def("matmul_acc", [](const any_tensor& acc, const any_tensor& a, const any_tensor& b, bool a_trans, bool b_trans,
                            const site& s) {
         if (a.v.index() != b.v.index())
             dtype_mismatch("pl.matmul_acc", a, b, s);
-        return std::visit(
-            [&](const auto& x) {
+        return visit_admitted<is_matmul_dtype>(
+            a, "pl.matmul_acc", "its operands are FP32, BF16, FP16, INT32, INT8 or FP8", s, [&](const auto& x) {
                 using TT = std::decay_t<decltype(x)>;
                 using T = typename TT::value_type;
                 using Acc = Tensor<ptoref::detail::accumulator_t<T>>;
@@ -208,9 +253,8 @@ void bind_ops(py::module_& m)
                                     std::string(dtype_traits<T>::name) + " operands accumulate in " +
                                     std::string(dtype_traits<ptoref::detail::accumulator_t<T>>::name),
                                 s.loc);
-                return any_tensor{pl::matmul_acc(*pa, x, std::get<TT>(b.v), a_trans, b_trans, s.loc)};
-            },
-            a.v);
+                return pl::matmul_acc(*pa, x, std::get<TT>(b.v), a_trans, b_trans, s.loc);
+            });
     });
 
     m.def("slice", [](const any_tensor& t, const std::vector<index>& shape, const std::vector<index>& offset,
@@ -254,7 +298,7 @@ void bind_ops(py::module_& m)
             [&](const auto& x) -> py::object {
                 using T = typename std::decay_t<decltype(x)>::value_type;
                 const T v = pl::read(x, to_dims(idx), s.loc);
-                if constexpr (std::is_same_v<T, std::int32_t>)
+                if constexpr (integer_element<T>) // INT64/UINT32 exactly
                     return py::int_(v);
                 else
                     return py::float_(static_cast<double>(ptoref::detail::scalar::widen(v)));
@@ -266,10 +310,12 @@ void bind_ops(py::module_& m)
             using T = typename std::decay_t<decltype(x)>::value_type;
             const T v = std::visit(
                 [&](auto sv) -> T {
-                    if constexpr (std::is_same_v<T, std::int32_t> && std::is_floating_point_v<decltype(sv)>)
-                        throw error("pl.write", "an INT32 tensor takes an integer value", s.loc);
+                    if constexpr (integer_element<T> && std::is_floating_point_v<decltype(sv)>)
+                        throw error("pl.write",
+                                    "an " + std::string(dtype_traits<T>::name) + " tensor takes an integer value",
+                                    s.loc);
                     else
-                        return pl::literal_value<T>(sv);
+                        return pl::checked_literal<T>(sv, "pl.write", s.loc);
                 },
                 value);
             return pl::write(x, to_dims(idx), v, s.loc);
@@ -280,11 +326,13 @@ void bind_ops(py::module_& m)
     });
     m.def("full", [](const std::vector<index>& shape, dtype_id d, const py_scalar& value, const site& s) {
         return with_dtype(d, [&](auto tag) {
-            using T = typename decltype(tag)::type;
+            using T = typename std::decay_t<decltype(tag)>::type;
             return std::visit(
                 [&](auto v) -> any_tensor {
-                    if constexpr (std::is_same_v<T, std::int32_t> && std::is_floating_point_v<decltype(v)>)
-                        throw error("pl.full", "an INT32 tensor takes an integer value", s.loc);
+                    if constexpr (integer_element<T> && std::is_floating_point_v<decltype(v)>)
+                        throw error("pl.full",
+                                    "an " + std::string(dtype_traits<T>::name) + " tensor takes an integer value",
+                                    s.loc);
                     else
                         return any_tensor{pl::full(to_dims(shape), tag, v, s.loc)};
                 },

@@ -10,7 +10,13 @@ void bind_tensor(py::module_& m)
         .value("FP32", dtype_id::fp32)
         .value("BF16", dtype_id::bf16)
         .value("FP16", dtype_id::fp16)
-        .value("INT32", dtype_id::int32);
+        .value("INT32", dtype_id::int32)
+        .value("INT8", dtype_id::int8)
+        .value("INT64", dtype_id::int64)
+        .value("UINT8", dtype_id::uint8)
+        .value("UINT32", dtype_id::uint32)
+        .value("FP8E4M3FN", dtype_id::fp8e4m3fn)
+        .value("FP8E5M2", dtype_id::fp8e5m2);
 
     py::class_<site>(m, "Site")
         .def(py::init(&make_site), py::arg("file"), py::arg("line"), py::arg("function") = "")
@@ -44,7 +50,7 @@ void bind_tensor(py::module_& m)
         .def_property_readonly(
             "is_contiguous",
             [](const any_tensor& t) { return std::visit([](const auto& x) { return x.is_contiguous(); }, t.v); })
-        // Elements as numpy (zero-copy when contiguous; bf16 as uint16 bits).
+        // Elements as numpy (zero-copy when contiguous; bf16 as uint16 bits, FP8 as uint8 bits).
         .def("numpy", [](const any_tensor& t) { return std::visit([](const auto& x) { return to_numpy(x); }, t.v); })
         // 1 where the element is defined (written by the program or an input), row-major.
         .def("defined_mask",

@@ -43,5 +43,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     load<ptoref::bf16>(bytes);
     load<ptoref::fp16>(bytes);
     load<std::int32_t>(bytes);
+    load<std::int8_t>(bytes);
+    load<std::int64_t>(bytes);
+    load<std::uint8_t>(bytes);
+    load<std::uint32_t>(bytes);
+    load<ptoref::fp8e4m3fn>(bytes);
+    load<ptoref::fp8e5m2>(bytes);
     return 0;
 }

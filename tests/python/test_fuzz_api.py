@@ -10,7 +10,7 @@ import ptoref
 from ptoref import language as pl
 
 EXTREMES = [0, 1, 2, 3, -1, -2, 2**31 - 1, 2**31, 2**32, 2**62, 2**63 - 1, -(2**63), 2**64, 7, 16]
-DTYPES = [pl.FP32, pl.BF16, pl.FP16, pl.INT32, pl.INT8, "FP32", None, 3]
+DTYPES = [pl.FP32, pl.BF16, pl.FP16, pl.INT32, pl.INT8, pl.UINT32, pl.FP8E4M3FN, pl.INT16, "FP32", None, 3]
 
 
 def _dim(r):

@@ -197,19 +197,19 @@ raise SystemExit(0 if r.passed else 1)
 
 
 def test_unsupported_dtype_in_an_annotation_exits_2(cli, tmp_path):
-    f = _write(tmp_path, "u32.py", """
+    f = _write(tmp_path, "u16.py", """
 import pypto.language as pl
 import torch
 from golden import TensorSpec, run_jit
 
 @pl.jit
-def k(idx: pl.Tensor[[4], pl.UINT32], y: pl.Out[pl.Tensor[[4], pl.FP32]]):
+def k(idx: pl.Tensor[[4], pl.UINT16], y: pl.Out[pl.Tensor[[4], pl.FP32]]):
     return y
 
 run_jit(k, [TensorSpec("idx", [4], torch.int32), TensorSpec("y", [4], torch.float32, is_output=True)])
 """)
     code, out = cli("run", f)
-    assert code == 2 and "UINT32 tensors" in out and "u32.py:6" in out, out
+    assert code == 2 and "UINT16 tensors" in out and "u16.py:6" in out, out
 
 
 def test_an_unknown_keyword_of_a_pl_op_is_unsupported_with_its_line(cli, tmp_path):

@@ -201,6 +201,67 @@ void data_movement()
     record("assemble_valid_region", target);
 }
 
+// The new element types: the chains (FP32 -> FP16 -> INT8 wraps), FP8 both ways, INT64 -> INT32,
+// integer arithmetic wrapping, the INT8 matmul, integer reductions and pad values.
+void new_dtypes()
+{
+    auto x = tensor(edge_floats(4096, 40), {4096});
+    const ptoref::cast_mode modes[] = {ptoref::cast_mode::none,  ptoref::cast_mode::rint, ptoref::cast_mode::round,
+                                       ptoref::cast_mode::floor, ptoref::cast_mode::ceil, ptoref::cast_mode::trunc,
+                                       ptoref::cast_mode::odd};
+    const char* names[] = {"none", "rint", "round", "floor", "ceil", "trunc", "odd"};
+    // Values in the INT8 and FP16 ranges too, where the wrap and the double rounding show.
+    std::vector<float> small(4096);
+    ptoref::testing::splitmix64 r(41);
+    for (float& v : small)
+        v = static_cast<float>(static_cast<std::int64_t>(r.next() % 140000) - 70000) / 64.0f;
+    auto xs = tensor(small, {4096});
+    std::vector<std::int64_t> i64(4096);
+    for (auto& v : i64)
+        v = static_cast<std::int64_t>(r.next() >> (r.next() % 64));
+    auto xl = ptoref::tensor_from<std::int64_t>({4096}, i64);
+    std::vector<std::uint8_t> all8(256);
+    for (unsigned b = 0; b < 256; ++b)
+        all8[b] = static_cast<std::uint8_t>(b);
+    std::vector<pl::fp8e4m3fn> e4(256);
+    std::vector<pl::fp8e5m2> e5(256);
+    for (unsigned b = 0; b < 256; ++b) {
+        e4[b] = pl::fp8e4m3fn::from_bits(static_cast<std::uint8_t>(b));
+        e5[b] = pl::fp8e5m2::from_bits(static_cast<std::uint8_t>(b));
+    }
+    auto te4 = ptoref::tensor_from<pl::fp8e4m3fn>({16, 16}, e4);
+    auto te5 = ptoref::tensor_from<pl::fp8e5m2>({16, 16}, e5);
+    for (int m = 0; m < 7; ++m) {
+        const std::string s = names[m];
+        record("cast_fp32_int8_" + s, pl::cast(xs, pl::INT8, modes[m]));
+        record("cast_fp32_uint8_" + s, pl::cast(xs, pl::UINT8, modes[m]));
+        record("cast_fp32_int64_" + s, pl::cast(x, pl::INT64, modes[m]));
+        record("cast_fp32_e4m3fn_" + s, pl::cast(x, pl::FP8E4M3FN, modes[m]));
+        record("cast_fp32_e5m2_" + s, pl::cast(x, pl::FP8E5M2, modes[m]));
+        record("cast_int64_int32_" + s, pl::cast(xl, pl::INT32, modes[m]));
+        record("cast_int64_bf16_" + s, pl::cast(xl, pl::BF16, modes[m]));
+        record("cast_e4m3fn_int8_" + s, pl::cast(te4, pl::INT8, modes[m]));
+    }
+    record("cast_e4m3fn_fp32", pl::cast(te4, pl::FP32));
+    record("cast_e5m2_fp32", pl::cast(te5, pl::FP32));
+    record("cast_e5m2_e4m3fn", pl::cast(te5, pl::FP8E4M3FN, ptoref::cast_mode::rint));
+    auto i8 = ptoref::tensor_from<std::int8_t>({16, 16}, std::vector<std::int8_t>(all8.begin(), all8.end()));
+    auto u8 = ptoref::tensor_from<std::uint8_t>({16, 16}, all8);
+    record("cast_int8_uint8", pl::cast(i8, pl::UINT8));
+    record("add_int8", pl::add(i8, pl::transpose(i8, 0, 1)));
+    record("mul_uint8", pl::mul(u8, pl::transpose(u8, 0, 1)));
+    record("div_int8", pl::div(i8, pl::full({16, 16}, pl::INT8, -3)));
+    record("abs_int8", pl::abs(i8));
+    record("row_sum_int64", pl::row_sum(pl::reshape(xl, {64, 64})));
+    record("row_max_uint8", pl::row_max(u8));
+    record("matmul_int8_int32", pl::matmul(i8, i8, pl::INT32));
+    record("matmul_int8_int32_bt", pl::matmul(i8, i8, pl::INT32, false, true));
+    record("matmul_e4m3fn_fp32", pl::matmul(te4, pl::transpose(te4, 0, 1), pl::FP32));
+    auto part = pl::slice(i8, {16, 16}, {0, 0}, {5, 7});
+    record("fillpad_min_int8", pl::fillpad(part, pl::PadValue::min));
+    record("fillpad_max_e4m3fn", pl::fillpad(pl::slice(te4, {16, 16}, {0, 0}, {5, 7}), pl::PadValue::max));
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -211,6 +272,7 @@ int main(int argc, char** argv)
         matmuls();
         casts();
         data_movement();
+        new_dtypes();
     } catch (const ptoref::error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 2;

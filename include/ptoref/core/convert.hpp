@@ -1,26 +1,34 @@
-// Exact conversions between fp32, bf16, fp16 and int32 under every cast mode.
+// Exact conversions between every pair of element types under every cast mode: one hop.
 //
 // One generic definition: decompose the source into (sign, integer significand, exponent),
 // which is exact for every supported type, then round that value once into the target format.
 // The fp32->bf16 path also has a bit-trick fast version (the hot path of every program);
 // tests prove it equal to the generic definition and to the SIMD version on all 2^32 inputs.
+// pl::cast composes these hops into the device's multi-hop chains (core/cast_chain.hpp).
 //
-// Policies (docs/semantics.md, "Casts"):
+// Policies (docs/semantics.md, "Casts" and "New element types"):
 //  - NaN converts to the target's canonical quiet NaN (fp32 0x7FC00000, bf16 0x7FC0,
-//    fp16 0x7E00) and to 0 for int32; sign and payload are dropped.
+//    fp16 0x7E00, e5m2 0x7E, e4m3fn 0x7F) and to 0 for an integer; sign and payload dropped.
 //  - Subnormals are kept and rounded like any other value (gradual underflow, no DAZ/FTZ).
 //  - Overflow follows IEEE 754 for the mode: nearest modes give inf, directed modes give inf
-//    or the largest finite value, odd gives the largest finite value. int32 saturates.
-//  - `none` is rint into a float type and trunc into int32 (the A2A3 device code).
+//    or the largest finite value, odd gives the largest finite value. e4m3fn has no inf: where
+//    IEEE would give inf it gives NaN (as torch's float8_e4m3fn conversion does), and inf in
+//    gives NaN.
+//  - Into an integer: the value rounded to an integer by the mode, then, per pair as the A2A3
+//    device's default saturation does (pto-isa TCvt.hpp, CTRL bit 59): FP16->INT8/UINT8 and
+//    INT64->INT32 keep the low bits (wrap); every other pair clamps to the range. +-inf
+//    saturate to the range's ends on every pair.
+//  - `none` is rint into a float type and trunc into an integer (the A2A3 device code).
 #pragma once
 
 #include <bit>
 #include <climits>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 #include "ptoref/core/cast_mode.hpp"
-#include "ptoref/core/float16.hpp"
+#include "ptoref/core/dtype.hpp"
 
 namespace ptoref {
 
@@ -52,19 +60,25 @@ constexpr exact_value decompose(float x) noexcept
     return v;
 }
 
-constexpr exact_value decompose(std::int32_t x) noexcept
+template <class I>
+requires std::is_integral_v<I>
+constexpr exact_value decompose(I x) noexcept
 {
     exact_value v;
-    v.neg = x < 0;
-    v.sig = v.neg ? (0ull - static_cast<std::uint64_t>(static_cast<std::int64_t>(x))) : static_cast<std::uint64_t>(x);
+    if constexpr (std::is_signed_v<I>) {
+        v.neg = x < 0;
+        v.sig =
+            v.neg ? (0ull - static_cast<std::uint64_t>(static_cast<std::int64_t>(x))) : static_cast<std::uint64_t>(x);
+    } else {
+        v.sig = static_cast<std::uint64_t>(x);
+    }
     return v;
 }
 
-constexpr exact_value decompose(bf16 x) noexcept
-{
-    return decompose(x.to_float());
-}
-constexpr exact_value decompose(fp16 x) noexcept
+// The 16- and 8-bit floats widen to fp32 exactly.
+template <class T>
+requires std::is_class_v<T>
+constexpr exact_value decompose(T x) noexcept
 {
     return decompose(x.to_float());
 }
@@ -127,10 +141,28 @@ struct float_format {
     int emax;
     int exp_bits;
     std::uint32_t canonical_nan;
+    bool no_inf = false; // e4m3fn: the all-ones exponent is finite, except the NaN mantissa
 };
 inline constexpr float_format fp32_format{24, -126, 127, 8, 0x7fc00000u};
 inline constexpr float_format bf16_format{8, -126, 127, 8, 0x7fc0u};
 inline constexpr float_format fp16_format{11, -14, 15, 5, 0x7e00u};
+inline constexpr float_format e5m2_format{3, -14, 15, 5, 0x7eu};
+inline constexpr float_format e4m3fn_format{4, -6, 8, 4, 0x7fu, true};
+
+template <class T>
+constexpr const float_format& format_of() noexcept
+{
+    if constexpr (std::is_same_v<T, float>)
+        return fp32_format;
+    else if constexpr (std::is_same_v<T, bf16>)
+        return bf16_format;
+    else if constexpr (std::is_same_v<T, fp16>)
+        return fp16_format;
+    else if constexpr (std::is_same_v<T, fp8e5m2>)
+        return e5m2_format;
+    else
+        return e4m3fn_format;
+}
 
 // Rounds an exact value into a binary format; returns the raw bits (in the low bits).
 constexpr std::uint32_t round_to_format(const exact_value& v, cast_mode mode, const float_format& f) noexcept
@@ -139,7 +171,7 @@ constexpr std::uint32_t round_to_format(const exact_value& v, cast_mode mode, co
     const int total_bits = 1 + f.exp_bits + mant_bits;
     const std::uint32_t sign = v.neg ? (1u << (total_bits - 1)) : 0u;
     const std::uint32_t exp_all_ones = ((1u << f.exp_bits) - 1) << mant_bits;
-    if (v.nan)
+    if (v.nan || (v.inf && f.no_inf))
         return f.canonical_nan;
     if (v.inf)
         return sign | exp_all_ones;
@@ -158,8 +190,11 @@ constexpr std::uint32_t round_to_format(const exact_value& v, cast_mode mode, co
             ++q;
         }
     }
-    const std::uint32_t max_finite = exp_all_ones - (1u << mant_bits) + ((1u << mant_bits) - 1);
-    if (n != 0 && q + (63 - std::countl_zero(n)) > f.emax) {
+    const std::uint32_t mant_ones = (1u << mant_bits) - 1;
+    // e4m3fn's largest finite has mantissa 110: 111 in the top binade is NaN.
+    const std::uint32_t max_finite = f.no_inf ? (exp_all_ones | (mant_ones - 1)) : (exp_all_ones - 1u);
+    const int top = n != 0 ? q + (63 - std::countl_zero(n)) : 0;
+    if (n != 0 && (top > f.emax || (f.no_inf && top == f.emax && n == (1ull << f.p) - 1))) {
         bool to_inf = false;
         switch (mode) {
         case cast_mode::none:
@@ -178,6 +213,8 @@ constexpr std::uint32_t round_to_format(const exact_value& v, cast_mode mode, co
             to_inf = false;
             break;
         }
+        if (to_inf && f.no_inf)
+            return f.canonical_nan;
         return sign | (to_inf ? exp_all_ones : max_finite);
     }
     if (n < (1ull << mant_bits)) // subnormal or zero
@@ -187,27 +224,47 @@ constexpr std::uint32_t round_to_format(const exact_value& v, cast_mode mode, co
     return sign | (biased << mant_bits) | static_cast<std::uint32_t>(n - (1ull << mant_bits));
 }
 
-constexpr std::int32_t round_to_int32(const exact_value& v, cast_mode mode) noexcept
+// Rounds an exact value to an integer of type I: `wrap` keeps the low bits (two's complement),
+// otherwise the result clamps to I's range. NaN -> 0; +-inf -> the range's ends.
+template <class I>
+constexpr I round_to_integer(const exact_value& v, cast_mode mode, bool wrap) noexcept
 {
     // `none` to an integer truncates, as pto-isa's A2A3 TCVT default case and its CPU simulator
     // do (docs/semantics.md, casts); to a float it is rint.
     if (mode == cast_mode::none)
         mode = cast_mode::trunc;
+    using U = std::make_unsigned_t<I>;
+    constexpr I lo = std::numeric_limits<I>::min();
+    constexpr I hi = std::numeric_limits<I>::max();
     if (v.nan)
         return 0;
     if (v.inf)
-        return v.neg ? INT32_MIN : INT32_MAX;
-    std::uint64_t n;
+        return v.neg ? lo : hi;
+    std::uint64_t n = 0; // the rounded magnitude, mod 2^64
+    bool huge = false;   // the magnitude is >= 2^64
     if (v.exp >= 0) {
-        if (v.exp >= 32 || v.sig > (0xffffffffull >> v.exp))
-            return v.neg ? INT32_MIN : INT32_MAX;
-        n = v.sig << v.exp;
+        if (v.sig != 0 && v.exp > 0 && (v.exp >= 64 || (v.sig >> (64 - v.exp)) != 0))
+            huge = true;
+        n = v.exp >= 64 ? 0 : v.sig << v.exp;
     } else {
         n = round_to_quantum(mode, v.neg, v.sig, v.exp, 0);
     }
-    if (v.neg)
-        return n >= 0x80000000ull ? INT32_MIN : -static_cast<std::int32_t>(n);
-    return n >= 0x7fffffffull ? INT32_MAX : static_cast<std::int32_t>(n);
+    if (wrap)
+        return static_cast<I>(static_cast<U>(v.neg ? 0ull - n : n));
+    if (v.neg) {
+        const std::uint64_t lim = std::is_signed_v<I> ? static_cast<std::uint64_t>(hi) + 1u : 0u;
+        if (huge || n > lim)
+            return lo;
+        return static_cast<I>(static_cast<U>(0ull - n));
+    }
+    if (huge || n > static_cast<std::uint64_t>(hi))
+        return hi;
+    return static_cast<I>(n);
+}
+
+constexpr std::int32_t round_to_int32(const exact_value& v, cast_mode mode) noexcept
+{
+    return round_to_integer<std::int32_t>(v, mode, false);
 }
 
 // The fast fp32 -> bf16 path: integer arithmetic on the bit pattern. Must equal
@@ -245,29 +302,36 @@ constexpr std::uint16_t f32_to_bf16_bits(std::uint32_t u, cast_mode mode) noexce
 }
 
 template <class T>
-inline constexpr bool is_numeric_v =
-    std::is_same_v<T, float> || std::is_same_v<T, bf16> || std::is_same_v<T, fp16> || std::is_same_v<T, std::int32_t>;
+inline constexpr bool is_numeric_v = element_type<T>;
+
+// The pairs whose A2A3 conversion keeps the low bits instead of clamping (pto-isa TCvt.hpp
+// kIsNarrowingCvt: CTRL bit 59 off). FP32/FP16->INT16 and INT32->INT16 are the others; ptoref
+// has no INT16.
+template <class To, class From>
+inline constexpr bool wraps_v = (std::is_same_v<From, fp16> &&
+                                 (std::is_same_v<To, std::int8_t> || std::is_same_v<To, std::uint8_t>)) ||
+                                (std::is_same_v<From, std::int64_t> && std::is_same_v<To, std::int32_t>);
 
 } // namespace detail
 
-// Converts one value between the supported element types with the given rounding mode.
+// Converts one value between the supported element types with the given rounding mode: the
+// exact value rounded once (one hop; pl::cast adds the device's multi-hop chains).
 template <class To, class From>
 constexpr To convert(From x, cast_mode mode = default_cast_mode) noexcept
 {
-    static_assert(detail::is_numeric_v<To> && detail::is_numeric_v<From>,
-                  "ptoref::convert supports float, bf16, fp16 and int32");
+    static_assert(element_type<To> && element_type<From>, "ptoref::convert supports the element types of dtype.hpp");
     if constexpr (std::is_same_v<From, float> && std::is_same_v<To, bf16>) {
         return bf16::from_bits(detail::f32_to_bf16_bits(std::bit_cast<std::uint32_t>(x), mode));
-    } else if constexpr (std::is_same_v<To, std::int32_t>) {
-        return detail::round_to_int32(detail::decompose(x), mode);
+    } else if constexpr (integer_element<To> && std::is_same_v<To, From>) {
+        return x;
+    } else if constexpr (integer_element<To>) {
+        return detail::round_to_integer<To>(detail::decompose(x), mode, detail::wraps_v<To, From>);
     } else if constexpr (std::is_same_v<To, float>) {
         return std::bit_cast<float>(detail::round_to_format(detail::decompose(x), mode, detail::fp32_format));
-    } else if constexpr (std::is_same_v<To, bf16>) {
-        return bf16::from_bits(
-            static_cast<std::uint16_t>(detail::round_to_format(detail::decompose(x), mode, detail::bf16_format)));
     } else {
-        return fp16::from_bits(
-            static_cast<std::uint16_t>(detail::round_to_format(detail::decompose(x), mode, detail::fp16_format)));
+        using B = typename dtype_traits<To>::bits_type;
+        return dtype_traits<To>::from_bits(
+            static_cast<B>(detail::round_to_format(detail::decompose(x), mode, detail::format_of<To>())));
     }
 }
 

@@ -1,8 +1,9 @@
 // .npy files for ptoref tensors: what pypto-lib's golden harness and numpy read and write.
 //
-//   FP32 as '<f4', INT32 as '<i4', FP16 as '<f2', BF16 as '<u2' holding the raw bits (numpy
-//   has no bfloat16). Loading a BF16 tensor also accepts '<f4' and rounds to nearest-even, as
-//   torch's .to(torch.bfloat16) does.
+//   FP32 as '<f4', INT32 as '<i4', FP16 as '<f2', INT8 '|i1', INT64 '<i8', UINT8 '|u1',
+//   UINT32 '<u4' (numpy's own dtypes); BF16 as '<u2' and FP8E4M3FN/FP8E5M2 as '|u1' holding the
+//   raw bits (numpy has no bfloat16 or float8). Loading a BF16 tensor also accepts '<f4' and
+//   rounds to nearest-even, as torch's .to(torch.bfloat16) does.
 // Every malformed file is an error naming the file and the problem; never a crash.
 #pragma once
 
@@ -22,30 +23,22 @@ namespace ptoref::io {
 namespace detail {
 
 template <element_type T>
-std::uint32_t bits_of(T v) noexcept
+std::uint64_t bits_of(T v) noexcept
 {
-    if constexpr (sizeof(T) == 4)
-        return std::bit_cast<std::uint32_t>(v);
-    else
-        return v.bits;
+    return static_cast<std::uint64_t>(dtype_traits<T>::to_bits(v));
 }
 
 template <element_type T>
-T from_bits(std::uint32_t b) noexcept
+T from_bits(std::uint64_t b) noexcept
 {
-    if constexpr (std::is_same_v<T, float>)
-        return std::bit_cast<float>(b);
-    else if constexpr (std::is_same_v<T, std::int32_t>)
-        return std::bit_cast<std::int32_t>(b);
-    else
-        return T::from_bits(static_cast<std::uint16_t>(b));
+    return dtype_traits<T>::from_bits(static_cast<typename dtype_traits<T>::bits_type>(b));
 }
 
-inline std::uint32_t load_le(const std::uint8_t* p, std::size_t n) noexcept
+inline std::uint64_t load_le(const std::uint8_t* p, std::size_t n) noexcept
 {
-    std::uint32_t v = 0;
+    std::uint64_t v = 0;
     for (std::size_t k = 0; k < n; ++k)
-        v |= static_cast<std::uint32_t>(p[k]) << (8 * k);
+        v |= static_cast<std::uint64_t>(p[k]) << (8 * k);
     return v;
 }
 
@@ -63,7 +56,7 @@ void save_npy(const std::string& path, const Tensor<T>& t, source_location loc =
     std::vector<std::uint8_t> bytes;
     bytes.reserve(static_cast<std::size_t>(t.numel()) * sizeof(T));
     t.for_each_flat([&](index f) {
-        const std::uint32_t b = detail::bits_of(t.storage().data()[f]);
+        const std::uint64_t b = detail::bits_of(t.storage().data()[f]);
         for (std::size_t k = 0; k < sizeof(T); ++k)
             bytes.push_back(static_cast<std::uint8_t>(b >> (8 * k)));
     });
@@ -102,10 +95,11 @@ Tensor<T> read_npy(std::istream& in, const std::string& file, source_location lo
         ptoref::detail::check_new_shape<T>(shape, op, loc);
         std::vector<T> values(static_cast<std::size_t>(shape.product()));
         for (std::size_t i = 0; i < values.size(); ++i) {
-            const std::uint32_t b = io::detail::load_le(payload.data() + i * elem, elem);
+            const std::uint64_t b = io::detail::load_le(payload.data() + i * elem, elem);
             if constexpr (std::is_same_v<T, bf16>)
-                values[i] = bf16_from_f4 ? convert<bf16>(std::bit_cast<float>(b), cast_mode::rint)
-                                         : bf16::from_bits(static_cast<std::uint16_t>(b));
+                values[i] = bf16_from_f4
+                                ? convert<bf16>(std::bit_cast<float>(static_cast<std::uint32_t>(b)), cast_mode::rint)
+                                : bf16::from_bits(static_cast<std::uint16_t>(b));
             else
                 values[i] = io::detail::from_bits<T>(b);
         }

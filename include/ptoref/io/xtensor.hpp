@@ -31,7 +31,9 @@ template <class E>
 auto from_xtensor(const xt::xexpression<E>& expr, source_location loc = source_location::current())
 {
     using T = std::decay_t<typename E::value_type>;
-    static_assert(element_type<T>, "ptoref tensors hold float, bf16, fp16 or int32 elements");
+    static_assert(
+        element_type<T>,
+        "ptoref tensors hold the element types of core/dtype.hpp (float, bf16, fp16, int8/32/64, uint8/32, fp8)");
     const xt::xarray<T, xt::layout_type::row_major> dense = expr.derived_cast();
     dims shape;
     for (std::size_t e : dense.shape())

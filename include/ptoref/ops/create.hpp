@@ -8,6 +8,7 @@
 
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "ptoref/ops/operand.hpp"
 
@@ -28,19 +29,32 @@ Tensor<T> create_tensor(const dims& shape, dtype_tag<T> /*dtype*/, source_locati
 }
 
 // A DSL literal stored into an element of type T: for floats an FP32 literal (one RNE
-// conversion from the source value), rounded to nearest-even into 16-bit types; integers
-// exactly. pl::full, and scalar writes from the Python front end, use this rule.
+// conversion from the source value), rounded to nearest-even into 16- and 8-bit types; integers
+// exactly (literal_value's caller checks the range: pl::full, the Python front end).
 template <element_type T, class V>
 requires std::is_arithmetic_v<V> T literal_value(V value)
 {
-    if constexpr (std::is_same_v<T, std::int32_t>) {
-        static_assert(std::is_integral_v<V>, "an INT32 element takes an integer value");
-        return static_cast<std::int32_t>(value);
+    if constexpr (integer_element<T>) {
+        static_assert(std::is_integral_v<V>, "an integer element takes an integer value");
+        return static_cast<T>(value);
     } else if constexpr (std::is_same_v<T, float>) {
         return static_cast<float>(value);
     } else {
         return convert<T>(static_cast<float>(value), cast_mode::rint);
     }
+}
+
+// literal_value, with an integer literal outside T's range an error (never a silent wrap).
+template <element_type T, class V>
+requires std::is_arithmetic_v<V> T checked_literal(V value, std::string_view op, const source_location& loc)
+{
+    if constexpr (integer_element<T> && std::is_integral_v<V>) {
+        if (!std::in_range<T>(value))
+            throw error(std::string(op),
+                        "value " + std::to_string(value) + " is out of range for " + std::string(dtype_traits<T>::name),
+                        loc);
+    }
+    return literal_value<T>(value);
 }
 
 // Every element = literal_value<T>(value).
@@ -49,7 +63,7 @@ requires std::is_arithmetic_v<V> Tensor<T> full(const dims& shape, dtype_tag<T> 
                                                 source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::full";
-    const T v = literal_value<T>(value);
+    const T v = checked_literal<T>(value, op, loc);
     Tensor<T> t = detail::new_tensor<T>(shape, op, loc);
     std::fill(t.storage().data(), t.storage().data() + t.numel(), v);
     detail::finish_output(t, nullptr, op, loc);

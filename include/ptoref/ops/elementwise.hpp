@@ -30,6 +30,7 @@ template <class T, class F>
 Tensor<T> binary_op(const Tensor<T>& a, const Tensor<T>& b, std::string_view op, const source_location& loc, F f,
                     int kind = no_simd)
 {
+    static_assert(arithmetic_element<T>, "FP8 types are storage only: cast to FP32 first");
     require_handle(static_cast<bool>(a), op, "lhs", loc);
     require_handle(static_cast<bool>(b), op, "rhs", loc);
     const dims out_shape = broadcast_shapes(a.shape(), b.shape(), op, loc);
@@ -70,6 +71,7 @@ Tensor<T> binary_op(const Tensor<T>& a, const Tensor<T>& b, std::string_view op,
 template <class T, class F>
 Tensor<T> unary_op(const Tensor<T>& a, std::string_view op, const source_location& loc, F f)
 {
+    static_assert(arithmetic_element<T>, "FP8 types are storage only: cast to FP32 first");
     const dense<T> da = read_dense(a, op, loc);
     Tensor<T> out = new_tensor<T>(a.shape(), op, loc);
     T* o = out.storage().data();
@@ -92,9 +94,9 @@ Tensor<T> unary_op_array(const Tensor<T>& a, std::string_view op, const source_l
 }
 
 template <class T>
-void check_int_divisor(std::int32_t b, std::string_view op, const source_location& loc)
+void check_int_divisor(T b, std::string_view op, const source_location& loc)
 {
-    if (b == 0)
+    if (b == T{0})
         throw error(std::string(op), "integer division by zero", loc);
 }
 
@@ -102,7 +104,7 @@ void check_int_divisor(std::int32_t b, std::string_view op, const source_locatio
 template <class T>
 auto divide(std::string_view op, const source_location& loc)
 {
-    if constexpr (std::is_same_v<T, std::int32_t>)
+    if constexpr (integer_element<T>)
         return [op, loc](T a, T b) {
             check_int_divisor<T>(b, op, loc);
             return scalar::div(a, b);
@@ -165,7 +167,7 @@ namespace pl {
                                                     source_location loc = source_location::current())                  \
     {                                                                                                                  \
         static_assert(detail::scalar_op_element<T>,                                                                    \
-                      "tensor-scalar ops are defined for FP32 and INT32 tensors; cast 16-bit tensors to FP32 "         \
+                      "tensor-scalar ops are defined for FP32 and INT32 tensors; cast other dtypes to FP32 or INT32 "  \
                       "first");                                                                                        \
         const T s = detail::scalar_operand<T>(rhs);                                                                    \
         if constexpr (std::is_same_v<T, float>)                                                                        \
@@ -194,9 +196,9 @@ requires std::is_arithmetic_v<S> Tensor<T> div(const Tensor<T>& lhs, S rhs,
                                                source_location loc = source_location::current())
 {
     static_assert(detail::scalar_op_element<T>,
-                  "tensor-scalar ops are defined for FP32 and INT32 tensors; cast 16-bit tensors to FP32 first");
+                  "tensor-scalar ops are defined for FP32 and INT32 tensors; cast other dtypes to FP32 or INT32 first");
     const T s = detail::scalar_operand<T>(rhs);
-    if constexpr (std::is_same_v<T, std::int32_t>)
+    if constexpr (integer_element<T>)
         detail::check_int_divisor<T>(s, "pl::div", loc);
     if constexpr (std::is_same_v<T, float>) {
         Tensor<T> out = detail::unary_op_array(lhs, "pl::div", loc, [s](const float* in, float* out, index n) {
@@ -235,7 +237,8 @@ Tensor<T> abs(const Tensor<T>& x, source_location loc = source_location::current
     template <element_type T>                                                                                          \
     Tensor<T> NAME(const Tensor<T>& x, source_location loc = source_location::current())                               \
     {                                                                                                                  \
-        static_assert(float_element<T>, DSL " is defined for floating-point tensors; cast INT32 to FP32 first");       \
+        static_assert(float_element<T> && !fp8_element<T>,                                                             \
+                      DSL " is defined for floating-point tensors; cast integers to FP32 first");                      \
         return detail::unary_op(x, DSL, loc, [](T a) { return detail::scalar::NAME(a); });                             \
     }
 
@@ -243,7 +246,8 @@ Tensor<T> abs(const Tensor<T>& x, source_location loc = source_location::current
 template <element_type T>
 Tensor<T> exp(const Tensor<T>& x, source_location loc = source_location::current())
 {
-    static_assert(float_element<T>, "pl::exp is defined for floating-point tensors; cast INT32 to FP32 first");
+    static_assert(float_element<T> && !fp8_element<T>,
+                  "pl::exp is defined for floating-point tensors; cast integers to FP32 first");
     if constexpr (std::is_same_v<T, float>)
         return detail::unary_op_array(x, "pl::exp", loc, [](const float* in, float* out, index n) {
             simd::exp_cr(in, out, static_cast<std::size_t>(n));
@@ -259,7 +263,8 @@ PTOREF_FLOAT_UNARY_OP(log, "pl::log")
     template <element_type T>                                                                                          \
     Tensor<T> NAME(const Tensor<T>& x, source_location loc = source_location::current())                               \
     {                                                                                                                  \
-        static_assert(float_element<T>, DSL " is defined for floating-point tensors; cast INT32 to FP32 first");       \
+        static_assert(float_element<T> && !fp8_element<T>,                                                             \
+                      DSL " is defined for floating-point tensors; cast integers to FP32 first");                      \
         if constexpr (std::is_same_v<T, float>)                                                                        \
             return detail::unary_op_array(x, DSL, loc, [](const float* in, float* out, index n) {                      \
                 simd::unary_row(simd::unary_f32::NAME, in, out, n);                                                    \
@@ -278,7 +283,8 @@ PTOREF_FLOAT_UNARY_SIMD_OP(recip, "pl::recip")
 template <element_type T>
 Tensor<T> rsqrt(const Tensor<T>& x, bool high_precision = false, source_location loc = source_location::current())
 {
-    static_assert(float_element<T>, "pl::rsqrt is defined for floating-point tensors; cast INT32 to FP32 first");
+    static_assert(float_element<T> && !fp8_element<T>,
+                  "pl::rsqrt is defined for floating-point tensors; cast integers to FP32 first");
     if (!high_precision)
         return detail::unary_op(x, "pl::rsqrt", loc, [](T a) { return detail::scalar::rsqrt(a); });
     if constexpr (std::is_same_v<T, float>)

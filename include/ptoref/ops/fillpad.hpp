@@ -1,12 +1,15 @@
 // pl::fillpad(x, pad_value): the valid region of x copied, every other element set to the pad
 // value; the result is fully valid. Pad values are the device's (pto-isa PadValueMap):
-// min = -inf for floats / INT32_MIN, max = +inf / INT32_MAX, zero = all-zero bits.
+// min = -inf for floats / the integer type's minimum (0 for unsigned), max = +inf / its
+// maximum, zero = all-zero bits. FP8E4M3FN has no inf: min/max are -448/+448, its extremes
+// (the identities of max/min, as -inf/+inf are elsewhere; decision).
 // (torch_codegen uses the finite lowest/highest instead; see docs/semantics.md.)
 #pragma once
 
 #include <bit>
 #include <climits>
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "ptoref/ops/operand.hpp"
@@ -18,8 +21,12 @@ enum class PadValue { zero, min, max };
 template <element_type T>
 T pad_value_of(PadValue p) noexcept
 {
-    if constexpr (std::is_same_v<T, std::int32_t>) {
-        return p == PadValue::zero ? 0 : (p == PadValue::min ? INT32_MIN : INT32_MAX);
+    if constexpr (integer_element<T>) {
+        return p == PadValue::zero
+                   ? T{0}
+                   : (p == PadValue::min ? std::numeric_limits<T>::min() : std::numeric_limits<T>::max());
+    } else if constexpr (std::is_same_v<T, fp8e4m3fn>) {
+        return fp8e4m3fn::from_bits(p == PadValue::zero ? 0x00u : (p == PadValue::min ? 0xfeu : 0x7eu));
     } else {
         const float v =
             p == PadValue::zero ? 0.0f : std::bit_cast<float>(p == PadValue::min ? 0xff800000u : 0x7f800000u);

@@ -2,7 +2,7 @@
 //
 // 2-D only: a is [M, K] ([K, M] with a_trans), b is [K, N] ([N, K] with b_trans). a and b
 // share one dtype. The canonical numerics (DESIGN.md): an accumulator of fp32 (int32 for
-// INT32 inputs) starting at +0, k ascending, acc = fma(a[i,k], b[k,j], acc) — the naive loop.
+// INT32 and INT8 inputs, wrapping) starting at +0, k ascending, acc = fma(a[i,k], b[k,j], acc) — the naive loop.
 // For bf16/fp16 inputs the products are exact in fp32, so this is also multiply-then-add, and
 // equals torch + OpenBLAS on bf16 data. The result is narrowed once to out_dtype, ties to even.
 // matmul_acc continues the accumulation chain from acc's value (as the device's L0C does), so
@@ -21,8 +21,16 @@
 namespace ptoref {
 namespace detail {
 
+// The accumulator, as pypto's type rule has it (FP32 when both inputs are float, else INT32).
 template <class T>
-using accumulator_t = std::conditional_t<std::is_same_v<T, std::int32_t>, std::int32_t, float>;
+using accumulator_t = std::conditional_t<integer_element<T>, std::int32_t, float>;
+
+// The input dtypes a matmul takes: A2A3's cube (FP32, BF16, FP16 -> FP32; INT8 -> INT32), INT32
+// (ptoref's own, wrapping) and the A5 FP8 inputs (-> FP32). UINT8, INT64 and UINT32 have no cube
+// form anywhere (pypto's rule would accumulate INT64 in INT32): a compile error.
+template <class T>
+concept matmul_element = element_type<T> && !std::is_same_v<T, std::uint8_t> && !std::is_same_v<T, std::int64_t> &&
+                         !std::is_same_v<T, std::uint32_t>;
 
 struct matmul_dims {
     index m, n, k;
@@ -53,8 +61,8 @@ matmul_dims matmul_shapes(const Tensor<T>& a, const Tensor<T>& b, bool a_trans, 
 template <class T>
 accumulator_t<T> mac(T x, T y, accumulator_t<T> acc) noexcept
 {
-    if constexpr (std::is_same_v<T, std::int32_t>)
-        return scalar::add(acc, scalar::mul(x, y));
+    if constexpr (integer_element<T>) // INT8 products are exact in INT32
+        return scalar::add(acc, scalar::mul(static_cast<std::int32_t>(x), static_cast<std::int32_t>(y)));
     else
         return std::fma(scalar::widen(x), scalar::widen(y), acc);
 }
@@ -66,7 +74,7 @@ void matmul_accumulate(const dense<T>& a, const dense<T>& b, bool a_trans, bool 
 {
     const index a_si = a_trans ? 1 : d.k, a_sk = a_trans ? d.m : 1;
     const index b_sk = b_trans ? 1 : d.n, b_sj = b_trans ? d.k : 1;
-    if constexpr (std::is_same_v<T, std::int32_t>) {
+    if constexpr (integer_element<T>) {
         for (index i = 0; i < d.m; ++i)
             for (index j = 0; j < d.n; ++j) {
                 accumulator_t<T> s = acc[i * d.n + j];
@@ -126,6 +134,7 @@ template <class Out, class T>
 Tensor<Out> matmul_impl(const Tensor<accumulator_t<T>>* init, const Tensor<T>& a, const Tensor<T>& b, bool a_trans,
                         bool b_trans, std::string_view op, const source_location& loc)
 {
+    static_assert(matmul_element<T>, "matmul takes FP32, BF16, FP16, INT32, INT8, FP8E4M3FN or FP8E5M2 operands");
     const matmul_dims d = matmul_shapes(a, b, a_trans, b_trans, op, loc);
     using acc_t = accumulator_t<T>;
     // m * n must be a possible tensor before anything of that size is allocated: [2^32, 0] @
@@ -187,6 +196,9 @@ namespace pl {
 template <element_type T>
 Tensor<T> matmul(const Tensor<T>& a, const Tensor<T>& b, source_location loc = source_location::current())
 {
+    static_assert(!std::is_same_v<T, std::int8_t>,
+                  "an INT8 matmul accumulates in INT32 and the device cannot narrow that to INT8: pass "
+                  "out_dtype=pl::INT32, as pypto-lib does");
     return detail::matmul_impl<T, T>(nullptr, a, b, false, false, "pl::matmul", loc);
 }
 template <element_type Out, element_type T>

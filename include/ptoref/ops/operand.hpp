@@ -20,14 +20,7 @@ namespace ptoref::detail {
 template <element_type T>
 T poison_value() noexcept
 {
-    if constexpr (std::is_same_v<T, bf16>)
-        return bf16::from_bits(dtype_traits<T>::poison_bits);
-    else if constexpr (std::is_same_v<T, fp16>)
-        return fp16::from_bits(dtype_traits<T>::poison_bits);
-    else if constexpr (std::is_same_v<T, float>)
-        return std::bit_cast<float>(dtype_traits<T>::poison_bits);
-    else
-        return std::bit_cast<std::int32_t>(dtype_traits<T>::poison_bits);
+    return dtype_traits<T>::from_bits(dtype_traits<T>::poison_bits);
 }
 
 template <element_type T>

@@ -1,6 +1,7 @@
 // row_max, row_min, row_sum: reduce the last axis, keepdim ([..., M, N] -> [..., M, 1]).
 //
-// The dtype is unchanged (a bf16 row_sum accumulates in bf16, each addition rounded).
+// The dtype is unchanged (a bf16 row_sum accumulates in bf16, each addition rounded; an integer
+// row_sum wraps modulo 2^bits, which no order can change).
 // max/min are order-independent by construction (NaN-propagating IEEE maximum, -0 < +0).
 // row_sum has one canonical order, independent of SIMD width and threads (docs/semantics.md):
 // 16 partial sums, lane l adding elements l, l+16, l+32, ... in ascending order starting from
@@ -24,6 +25,7 @@ enum class row_reduction { max, min, sum };
 template <class T>
 Tensor<T> reduce_rows(const Tensor<T>& x, row_reduction kind, std::string_view op, const source_location& loc)
 {
+    static_assert(arithmetic_element<T>, "FP8 types are storage only: cast to FP32 before reducing");
     require_handle(static_cast<bool>(x), op, "x", loc);
     const dims& s = x.shape();
     if (s.size() < 1 || s.back() < 1)

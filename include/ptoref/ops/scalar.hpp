@@ -3,14 +3,16 @@
 // fp32: IEEE binary32, round to nearest even, gradual underflow, and every NaN result is the
 // canonical quiet NaN 0x7FC00000 (so results carry no ISA-specific NaN payloads or signs).
 // bf16/fp16: computed in fp32 and rounded once to nearest-even; for + - * / sqrt this equals
-// the correctly rounded 16-bit result (fp32 has >= 2p+2 bits). int32: two's complement,
-// wrapping; division truncates toward zero.
+// the correctly rounded 16-bit result (fp32 has >= 2p+2 bits). Integers (INT8/INT32/INT64,
+// UINT8/UINT32): two's complement, wrapping modulo 2^bits; division truncates toward zero.
+// FP8 has no arithmetic (the ops reject it at compile time).
 #pragma once
 
 #include <array>
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 #include "ptoref/core/convert.hpp"
@@ -57,27 +59,42 @@ inline std::uint32_t u32(std::int32_t x) noexcept
     return static_cast<std::uint32_t>(x);
 }
 
+// Integer arithmetic modulo 2^bits: computed in the unsigned type of T's width (unsigned
+// arithmetic, promoted past int for 8-bit types, is never UB), converted back (C++20: modular).
+template <class T>
+using uint_of = std::make_unsigned_t<T>;
+template <class T>
+T wrap_to(std::uint64_t u) noexcept
+{
+    return static_cast<T>(static_cast<uint_of<T>>(u));
+}
+template <class T>
+std::uint64_t wide_bits(T x) noexcept
+{
+    return static_cast<std::uint64_t>(static_cast<uint_of<T>>(x));
+}
+
 template <class T>
 T add(T a, T b) noexcept
 {
-    if constexpr (std::is_same_v<T, std::int32_t>)
-        return wrap(u32(a) + u32(b));
+    if constexpr (std::is_integral_v<T>)
+        return wrap_to<T>(wide_bits(a) + wide_bits(b));
     else
         return narrow<T>(widen(a) + widen(b));
 }
 template <class T>
 T sub(T a, T b) noexcept
 {
-    if constexpr (std::is_same_v<T, std::int32_t>)
-        return wrap(u32(a) - u32(b));
+    if constexpr (std::is_integral_v<T>)
+        return wrap_to<T>(wide_bits(a) - wide_bits(b));
     else
         return narrow<T>(widen(a) - widen(b));
 }
 template <class T>
 T mul(T a, T b) noexcept
 {
-    if constexpr (std::is_same_v<T, std::int32_t>)
-        return wrap(u32(a) * u32(b));
+    if constexpr (std::is_integral_v<T>)
+        return wrap_to<T>(wide_bits(a) * wide_bits(b));
     else
         return narrow<T>(widen(a) * widen(b));
 }
@@ -85,8 +102,10 @@ T mul(T a, T b) noexcept
 template <class T>
 T div(T a, T b) noexcept
 {
-    if constexpr (std::is_same_v<T, std::int32_t>)
-        return (a == INT32_MIN && b == -1) ? INT32_MIN : a / b;
+    if constexpr (std::is_signed_v<T> && std::is_integral_v<T>)
+        return (a == std::numeric_limits<T>::min() && b == -1) ? a : static_cast<T>(a / b);
+    else if constexpr (std::is_integral_v<T>)
+        return static_cast<T>(a / b);
     else
         return narrow<T>(widen(a) / widen(b));
 }
@@ -96,7 +115,7 @@ T div(T a, T b) noexcept
 template <class T>
 T maximum(T a, T b) noexcept
 {
-    if constexpr (std::is_same_v<T, std::int32_t>) {
+    if constexpr (std::is_integral_v<T>) {
         return a > b ? a : b;
     } else {
         const float x = widen(a), y = widen(b);
@@ -110,7 +129,7 @@ T maximum(T a, T b) noexcept
 template <class T>
 T minimum(T a, T b) noexcept
 {
-    if constexpr (std::is_same_v<T, std::int32_t>) {
+    if constexpr (std::is_integral_v<T>) {
         return a < b ? a : b;
     } else {
         const float x = widen(a), y = widen(b);
@@ -126,8 +145,8 @@ T minimum(T a, T b) noexcept
 template <class T>
 T neg(T a) noexcept
 {
-    if constexpr (std::is_same_v<T, std::int32_t>)
-        return wrap(0u - u32(a));
+    if constexpr (std::is_integral_v<T>)
+        return wrap_to<T>(0ull - wide_bits(a));
     else if constexpr (std::is_same_v<T, float>)
         return std::bit_cast<float>(std::bit_cast<std::uint32_t>(a) ^ 0x80000000u);
     else
@@ -136,8 +155,10 @@ T neg(T a) noexcept
 template <class T>
 T abs(T a) noexcept
 {
-    if constexpr (std::is_same_v<T, std::int32_t>)
-        return a < 0 ? wrap(0u - u32(a)) : a;
+    if constexpr (std::is_unsigned_v<T>)
+        return a;
+    else if constexpr (std::is_integral_v<T>)
+        return a < 0 ? wrap_to<T>(0ull - wide_bits(a)) : a;
     else if constexpr (std::is_same_v<T, float>)
         return std::bit_cast<float>(std::bit_cast<std::uint32_t>(a) & 0x7fffffffu);
     else
@@ -189,7 +210,7 @@ inline constexpr int row_sum_lanes = 16;
 template <class T>
 T zero_identity() noexcept
 {
-    if constexpr (std::is_same_v<T, std::int32_t>)
+    if constexpr (std::is_integral_v<T>)
         return 0;
     else
         return scalar::narrow<T>(-0.0f);

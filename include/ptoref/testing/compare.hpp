@@ -65,8 +65,8 @@ namespace detail {
 template <class T>
 double as_double(T v) noexcept
 {
-    if constexpr (std::is_same_v<T, std::int32_t>)
-        return static_cast<double>(v);
+    if constexpr (std::is_integral_v<T>)
+        return static_cast<double>(v); // INT64 beyond 2^53 rounds: comparisons are tolerances anyway
     else if constexpr (std::is_same_v<T, float>)
         return static_cast<double>(v);
     else
@@ -79,14 +79,14 @@ std::int64_t ordinal(T v) noexcept
 {
     std::int64_t u;
     std::int64_t sign_bit;
-    if constexpr (std::is_same_v<T, std::int32_t>)
-        return v;
+    if constexpr (std::is_integral_v<T>)
+        return static_cast<std::int64_t>(v);
     else if constexpr (std::is_same_v<T, float>) {
         u = std::bit_cast<std::uint32_t>(v);
         sign_bit = 0x80000000ll;
     } else {
         u = v.bits;
-        sign_bit = 0x8000;
+        sign_bit = std::int64_t{1} << (dtype_traits<T>::bits - 1);
     }
     return (u & sign_bit) ? -(u & (sign_bit - 1)) : u;
 }
@@ -127,8 +127,14 @@ compare_report compare(const char* name, const Tensor<T>& actual, const Tensor<T
             r.max_abs_error = d > r.max_abs_error ? d : r.max_abs_error;
             if (y != 0 && d / std::fabs(y) > r.max_rel_error)
                 r.max_rel_error = d / std::fabs(y);
-            const std::int64_t od = ordinal(a[i]) - ordinal(e[i]);
-            const std::uint64_t ulp = static_cast<std::uint64_t>(od < 0 ? -od : od);
+            std::uint64_t ulp;
+            if constexpr (std::is_integral_v<T>) // the distance in unsigned arithmetic: no overflow for INT64
+                ulp = a[i] > e[i] ? static_cast<std::uint64_t>(a[i]) - static_cast<std::uint64_t>(e[i])
+                                  : static_cast<std::uint64_t>(e[i]) - static_cast<std::uint64_t>(a[i]);
+            else {
+                const std::int64_t od = ordinal(a[i]) - ordinal(e[i]);
+                ulp = static_cast<std::uint64_t>(od < 0 ? -od : od);
+            }
             r.max_ulp_error = ulp > r.max_ulp_error ? ulp : r.max_ulp_error;
         }
         if (!ok) {

@@ -30,11 +30,7 @@ std::string digest(const Tensor<T>& t)
     std::size_t used = 0;
     t.for_each_flat([&](index f) {
         const T v = t.storage().data()[f];
-        std::uint32_t bits;
-        if constexpr (sizeof(T) == 4)
-            bits = std::bit_cast<std::uint32_t>(v);
-        else
-            bits = v.bits;
+        const auto bits = static_cast<std::uint64_t>(dtype_traits<T>::to_bits(v));
         for (std::size_t k = 0; k < sizeof(T); ++k)
             chunk[used++] = static_cast<unsigned char>(bits >> (8 * k));
         if (used == sizeof chunk) {

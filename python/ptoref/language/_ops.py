@@ -197,7 +197,7 @@ def matmul(lhs, rhs, out_dtype=None, a_trans=False, b_trans=False, c_matrix_nz=F
 
             raise Unsupported("pl.matmul of rank > 2 operands (batch_matmul)", repr(s))
     if out_dtype is None and isinstance(lhs, Tile) and isinstance(rhs, Tile):
-        out_dtype = _dtypes.INT32 if lhs.dtype.name == "INT32" else _dtypes.FP32  # the L0C accumulator
+        out_dtype = _dtypes.FP32 if lhs.dtype.is_float else _dtypes.INT32  # the L0C accumulator
     od = None if out_dtype is None else _dt(out_dtype, "matmul", s)
     return Tensor(
         _core.matmul(_t(lhs, "matmul", "lhs", s), _t(rhs, "matmul", "rhs", s), od, bool(a_trans), bool(b_trans), s)
