@@ -38,6 +38,7 @@
 #include "ptoref/ops/remainder.hpp"
 #include "ptoref/ops/scalar_math.hpp"
 #include "ptoref/ops/store.hpp"
+#include "ptoref/ops/trig.hpp"
 #include "ptoref/ops/view.hpp"
 
 #include "ptoref/check/config.hpp"
