@@ -55,3 +55,21 @@ TEST_CASE("lrelu/prelu: x > 0 ? x : x * slope, rounded once", "[activation]")
     CHECK(bits_of(pl::lrelu(hb, 0.1)) ==
           std::vector<std::uint16_t>{0xbdcd, 0x3f80}); // -0.1 in BF16 (0.1 -> fp32 -> bf16)
 }
+
+TEST_CASE("relu on all 2^32 FP32 inputs", "[.][exhaustive]")
+{
+    const ix chunk = ix{1} << 24;
+    std::vector<float> v(static_cast<std::size_t>(chunk));
+    std::uint64_t bad = 0;
+    for (std::uint64_t base = 0; base < (std::uint64_t{1} << 32); base += static_cast<std::uint64_t>(chunk)) {
+        for (ix i = 0; i < chunk; ++i)
+            v[static_cast<std::size_t>(i)] = f32(static_cast<std::uint32_t>(base + static_cast<std::uint64_t>(i)));
+        const auto r = pl::relu(tensor_from<float>({chunk}, v)).to_vector();
+        for (ix i = 0; i < chunk; ++i) {
+            const float x = v[static_cast<std::size_t>(i)];
+            const std::uint32_t want = std::isnan(x) ? qnan : x > 0 ? bits(x) : 0u;
+            bad += bits(r[static_cast<std::size_t>(i)]) != want;
+        }
+    }
+    CHECK(bad == 0);
+}
