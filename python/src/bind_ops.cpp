@@ -1,6 +1,6 @@
 // Every op of ptoref::pl, dtype-erased: each binding picks the element type from its operands
 // and calls the C++ op with the Python call site. Where the C++ API rejects a dtype at compile
-// time (exp of INT32, tensor-scalar ops on 16-bit floats), the binding raises ptoref.Error
+// time (exp of INT32), the binding raises ptoref.Error
 // with the same reason instead.
 #include "any_tensor.hpp"
 #include "bindings.hpp"
@@ -75,7 +75,7 @@ using py_scalar = std::variant<std::int64_t, double>;
 template <class T, class Op>
 Tensor<T> tensor_scalar(std::string_view op, const Tensor<T>& x, const py_scalar& s, const site& where, Op&& fn)
 {
-    if constexpr (std::is_same_v<T, float>) {
+    if constexpr (float_element<T>) { // the scalar's rounding is the C++ op's (FP32, then T)
         return std::visit([&](auto v) { return fn(x, v); }, s);
     } else if constexpr (std::is_same_v<T, std::int32_t>) {
         if (std::holds_alternative<double>(s))

@@ -2,7 +2,7 @@
 // glibc's double sin/cos (error < 1 ulp of double) where its value decides the float rounding,
 // else glibc's long double sinl/cosl (with its own argument reduction); a value neither settles
 // fails the test. The [exhaustive] case covers every float, in chunks (PTOREF_SINCOS_CHUNK=i of
-// 16, one ctest each, to keep each run short); the default cases sample every 4099th pattern,
+// 32, one ctest each, to keep each run short); the default cases sample every 4099th pattern,
 // the specials, and the slow double-double path against the fast one.
 #include <ptoref/math/sincos.hpp>
 #include <ptoref/ops/trig.hpp>
@@ -152,15 +152,15 @@ TEST_CASE("pl::sin / pl::cos: FP32 is sin_cr/cos_cr; 16-bit types round that onc
         CHECK(hs[i].bits == ptoref::convert<ptoref::bf16>(sin_cr(h[i].to_float()), ptoref::cast_mode::rint).bits);
 }
 
-TEST_CASE("sin_cr/cos_cr: every float (chunk PTOREF_SINCOS_CHUNK of 16, or all)", "[.][exhaustive]")
+TEST_CASE("sin_cr/cos_cr: every float (chunk PTOREF_SINCOS_CHUNK of 32, or all)", "[.][exhaustive]")
 {
     const char* env = std::getenv("PTOREF_SINCOS_CHUNK");
-    const std::uint64_t n = std::uint64_t{1} << 28;
+    const std::uint64_t n = std::uint64_t{1} << 27;
     if (env == nullptr) {
         sweep(0, std::uint64_t{1} << 32, 1);
     } else {
         const std::uint64_t k = std::strtoull(env, nullptr, 10);
-        REQUIRE(k < 16);
+        REQUIRE(k < 32);
         sweep(k * n, (k + 1) * n, 1);
     }
 }
