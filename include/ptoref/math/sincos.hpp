@@ -4,14 +4,14 @@
 // 1. Argument reduction is exact enough for any float: for |x| > pi/4, x * 2/pi is formed as
 //    an integer product of x's 24-bit significand with a 128-bit window of the bits of 2/pi
 //    (those that can affect the result modulo 4), giving the quadrant k and the fraction f in
-//    [-1/2, 1/2] with an absolute error below 2^-100 (so a relative one below 2^-66: no float
-//    lies closer than ~2^-34 to a multiple of pi/2). r = f * pi/2. For |x| <= pi/4, r = x.
+//    [-1/2, 1/2] with an absolute error below 2^-100 (floats come no closer than about 2^-30
+//    to a multiple of pi/2, so f keeps ~70 correct bits). r = f * pi/2. For |x| <= pi/4, r = x.
 // 2. Fast path: sin(r) or cos(r) by their Taylor series in double (relative error < 2^-49
 //    including r's), and the rounding test of detail_cr.hpp.
-// 3. Slow path (about one input in 10^7): the same series in double-double arithmetic from the
-//    full 126-bit fraction (error ~2^-100), then correct rounding of that double-double.
-// Every float is checked against an independent long double / binary128 oracle by
-// tests/math/test_sincos.cpp (PTOREF_EXHAUSTIVE_TESTS).
+// 3. Slow path (a few inputs per million): the same series in double-double arithmetic from
+//    106 bits of f (error ~2^-100), then correct rounding of that double-double.
+// Every float is checked against an independent oracle (glibc's sin/cos, then sinl/cosl) by
+// tests/math/test_sincos.cpp (all 2^32 inputs under PTOREF_EXHAUSTIVE_TESTS).
 #pragma once
 
 #include <bit>
@@ -38,10 +38,9 @@ inline std::uint64_t two_over_pi_window64(int i) noexcept
     return (two_over_pi_bits[w] << s) | (two_over_pi_bits[w + 1] >> (64 - s));
 }
 
-// pi/2 = pio2_hi + pio2_mid + pio2_lo to about 160 bits.
+// pi/2 = pio2_hi + pio2_mid to about 107 bits.
 inline constexpr double pio2_hi = 0x1.921fb54442d18p+0;
 inline constexpr double pio2_mid = 0x1.1a62633145c07p-54;
-inline constexpr double pio2_lo = -0x1.f1976b7ed8fbcp-110;
 
 // |x| = (k + f) * pi/2 with k an integer and f in [-1/2, 1/2]: k mod 4, and f = sign *
 // (hi + mid) with hi, mid doubles holding the leading 106 bits of |f| (relative error < 2^-100).
