@@ -38,6 +38,10 @@ float f32(std::uint32_t u)
 template <class W>
 bool settles(W v, W rel, float& out)
 {
+    if (v == 0) { // exact (and v - e would lose the sign of -0)
+        out = static_cast<float>(v);
+        return true;
+    }
     const W e = (v < 0 ? -v : v) * rel;
     const float lo = static_cast<float>(v - e), hi = static_cast<float>(v + e);
     out = lo;
