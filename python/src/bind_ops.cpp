@@ -1,9 +1,9 @@
 // Every op of ptoref::pl, dtype-erased: each binding picks the element type from its operands
 // and calls the C++ op with the Python call site. Where the C++ API rejects a dtype at compile
-// time (exp of INT32, tensor-scalar ops on 16-bit floats, arithmetic on FP8), the binding raises
-// ptoref.Error with the same reason instead. Each op is instantiated only for the dtypes it is
-// defined on (visit_admitted), and mixed-dtype operands are promoted at run time through the
-// one shared cast (cast_any), which keeps the extension's compile time in check.
+// time (exp of INT32, arithmetic on FP8), the binding raises ptoref.Error with the same reason
+// instead. Each op is instantiated only for the dtypes it is defined on (visit_admitted), and
+// mixed-dtype operands are promoted at run time through the one shared cast (cast_any), which
+// keeps the extension's compile time in check.
 #include "any_tensor.hpp"
 #include "bindings.hpp"
 
@@ -104,20 +104,21 @@ using py_scalar = std::variant<std::int64_t, double>;
 template <class T, class Op>
 Tensor<T> tensor_scalar(std::string_view op, const Tensor<T>& x, const py_scalar& s, const site& where, Op&& fn)
 {
-    if constexpr (std::is_same_v<T, float>) {
+    if constexpr (fp8_element<T>) {
+        throw error(std::string(op),
+                    "tensor-scalar ops are not defined on " + std::string(dtype_traits<T>::name) +
+                        " tensors (FP8 is storage only; cast to a 16- or 32-bit type first)",
+                    where.loc);
+    } else if constexpr (float_element<T>) { // the scalar's rounding is the C++ op's (FP32, then T)
         return std::visit([&](auto v) { return fn(x, v); }, s);
-    } else if constexpr (std::is_same_v<T, std::int32_t>) {
+    } else {
         if (std::holds_alternative<double>(s))
             throw error(std::string(op),
-                        "an INT32 tensor takes an integer scalar (a float scalar would promote the result to FP32 "
-                        "in the DSL; cast the tensor first)",
+                        "an " + std::string(dtype_traits<T>::name) +
+                            " tensor takes an integer scalar (a float scalar would promote the result to FP32 in the "
+                            "DSL; cast the tensor first)",
                         where.loc);
         return fn(x, std::get<std::int64_t>(s));
-    } else {
-        throw error(std::string(op),
-                    "tensor-scalar ops are defined for FP32 and INT32 tensors, not " +
-                        std::string(dtype_traits<T>::name) + " (cast to FP32 or INT32 first)",
-                    where.loc);
     }
 }
 

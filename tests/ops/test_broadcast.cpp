@@ -340,3 +340,65 @@ TEST_CASE("row/col expand take a lower-rank operand where x's extra leading dims
     CHECK_THROWS_WITH(pl::row_expand_mul(pl::full({2, 2, 3}, pl::FP32, 1.0), tensor_from<float>({2, 1}, {2, 3})),
                       Catch::Contains("[..., M, 1]"));
 }
+
+TEST_CASE("row/col_expand_{max,min,expdif}, row_expand, col_expand, expands against index loops", "[broadcast]")
+{
+    rng g(21);
+    std::vector<float> xv, rv, cv;
+    for (int i = 0; i < 3 * 5; ++i)
+        xv.push_back(g.interesting());
+    for (int i = 0; i < 3; ++i)
+        rv.push_back(i == 1 ? NAN : g.value(-3, 3));
+    for (int j = 0; j < 5; ++j)
+        cv.push_back(j == 2 ? -0.0f : g.value(-3, 3));
+    auto x = tensor_from<float>({3, 5}, xv), r = tensor_from<float>({3, 1}, rv), c = tensor_from<float>({1, 5}, cv);
+    const auto rmax = pl::row_expand_max(x, r).to_vector(), rmin = pl::row_expand_min(x, r).to_vector();
+    const auto cmax = pl::col_expand_max(x, c).to_vector(), cmin = pl::col_expand_min(x, c).to_vector();
+    const auto rexp = pl::row_expand_expdif(x, r).to_vector(), cexp = pl::col_expand_expdif(x, c).to_vector();
+    const auto rexpand = pl::row_expand(x, r).to_vector(), cexpand = pl::col_expand(x, c).to_vector();
+    for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 5; ++j) {
+            const std::size_t k = static_cast<std::size_t>(i * 5 + j);
+            const float a = xv[k], vr = rv[static_cast<std::size_t>(i)], vc = cv[static_cast<std::size_t>(j)];
+            CHECK(bits(rmax[k]) == bits(pl::maximum(tensor_from<float>({1}, {a}), vr).to_vector()[0]));
+            CHECK(bits(rmin[k]) == bits(pl::minimum(tensor_from<float>({1}, {a}), vr).to_vector()[0]));
+            CHECK(bits(cmax[k]) == bits(pl::maximum(tensor_from<float>({1}, {a}), vc).to_vector()[0]));
+            CHECK(bits(cmin[k]) == bits(pl::minimum(tensor_from<float>({1}, {a}), vc).to_vector()[0]));
+            CHECK(bits(rexp[k]) == bits(canon(ptoref::math::exp_cr(canon(a - vr)))));
+            CHECK(bits(cexp[k]) == bits(canon(ptoref::math::exp_cr(canon(a - vc)))));
+            CHECK(bits(rexpand[k]) == bits(vr));
+            CHECK(bits(cexpand[k]) == bits(vc));
+        }
+    // BF16 expdif rounds the difference to BF16 first (two rounded ops).
+    auto hb = tensor_from<bf16>({1, 1}, {bf16::from_bits(0x3f81)}); // 1.0078125
+    auto hv = tensor_from<bf16>({1, 1}, {bf16::from_bits(0x3c00)}); // 2^-7
+    const float d = ptoref::convert<bf16>(1.0078125f - 0.0078125f, ptoref::cast_mode::rint).to_float();
+    CHECK(pl::row_expand_expdif(hb, hv).to_vector()[0].bits ==
+          ptoref::convert<bf16>(ptoref::math::exp_cr(d), ptoref::cast_mode::rint).bits);
+    // expands: target's shape, dtype and valid_shape; the scalar rounded via FP32.
+    auto t = pl::slice(pl::create_tensor({2, 3}, pl::BF16), {2, 3}, {0, 0}, {1, 3});
+    auto e = pl::expands(t, 0.1);
+    CHECK(e.valid_shape() == dims{1, 3});
+    CHECK(e.shape() == dims{2, 3});
+    CHECK(bits_of(e)[0] == ptoref::convert<bf16>(0.1f, ptoref::cast_mode::rint).bits);
+    CHECK(pl::expands(pl::create_tensor({2}, pl::INT32), 7).to_vector() == std::vector<std::int32_t>{7, 7});
+}
+
+TEST_CASE("row_expand / col_expand read only the vector; valid region and errors", "[broadcast]")
+{
+    auto target = pl::create_tensor({2, 3}, pl::FP32); // undefined data: never read
+    auto v = tensor_from<float>({2, 1}, {1.0f, 2.0f});
+    ptoref::check::collector c;
+    auto r = pl::row_expand(target, v);
+    CHECK(c.clean());
+    CHECK(r.to_vector() == std::vector<float>{1, 1, 1, 2, 2, 2});
+    for (ix i = 0; i < 6; ++i)
+        CHECK(r.storage().is_defined(i));
+    auto tv = pl::slice(pl::full({2, 3}, pl::FP32, 0.0), {2, 3}, {0, 0}, {2, 2});
+    CHECK(pl::col_expand(tv, tensor_from<float>({1, 3}, {1, 2, 3})).valid_shape() == dims{2, 2});
+    REQUIRE_THROWS_WITH(
+        pl::row_expand(target, tensor_from<float>({1, 3}, {1, 2, 3})),
+        Catch::Contains("pl::row_expand: x has shape [2, 3], so the expanded operand must be [..., M, 1]"));
+    REQUIRE_THROWS_WITH(pl::col_expand_max(target, v), Catch::Contains("pl::col_expand_max"));
+    REQUIRE_THROWS_WITH(pl::expands(ptoref::Tensor<float>{}, 1.0), Catch::Contains("pl::expands: target is an empty"));
+}

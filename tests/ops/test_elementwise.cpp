@@ -545,3 +545,63 @@ TEST_CASE("zero-extent tensors are fine")
     CHECK(pl::exp(a).numel() == 0);
     CHECK(pl::add(b, pl::full({3, 0, 1}, pl::FP32, 1.0f)).shape() == dims{3, 0, 3});
 }
+
+TEST_CASE("tensor-scalar on BF16/FP16: the scalar becomes FP32, then the dtype; the op rounds once", "[elementwise]")
+{
+    // 1 + 2^-8 + 2^-30 as a double: FP32 keeps 2^-30, so BF16 rounds 1.00390625 up (above the
+    // tie); a direct double -> BF16 rounding would agree here, 1 + 2^-8 exactly would tie to 1.
+    rng g(41);
+    const std::vector<double> scalars = {0.1, -3.0, 1.0 + 0x1p-8 + 0x1p-30, 1.0 + 0x1p-8, 65504.0, 1e-8, 7};
+    std::vector<bf16> hb;
+    std::vector<fp16> hh;
+    for (int i = 0; i < 512; ++i)
+        hb.push_back(bf16::from_bits(g.bits16())), hh.push_back(fp16::from_bits(g.bits16()));
+    auto tb = tensor_from<bf16>({512}, hb);
+    auto th = tensor_from<fp16>({512}, hh);
+    for (double sd : scalars) {
+        const float sf = static_cast<float>(sd);
+        const bf16 sb = ptoref::convert<bf16>(sf, ptoref::cast_mode::rint);
+        const fp16 sh = ptoref::convert<fp16>(sf, ptoref::cast_mode::rint);
+        const auto ab = pl::adds(tb, sd).to_vector(), mb = pl::muls(tb, sd).to_vector();
+        const auto sbv = pl::subs(tb, sd).to_vector(), db = pl::divs(tb, sd).to_vector();
+        const auto ah = pl::add(th, sd).to_vector(), xh = pl::maximums(th, sd).to_vector();
+        for (std::size_t i = 0; i < 512; ++i) {
+            const float x = hb[i].to_float(), s = sb.to_float();
+            const auto rb = [](float v) { return ptoref::convert<bf16>(canon(v), ptoref::cast_mode::rint).bits; };
+            CHECK(ab[i].bits == rb(x + s));
+            CHECK(mb[i].bits == rb(x * s));
+            CHECK(sbv[i].bits == rb(x - s));
+            CHECK(db[i].bits == rb(x / s));
+            const float y = hh[i].to_float(), t = sh.to_float();
+            CHECK(ah[i].bits == ptoref::convert<fp16>(canon(y + t), ptoref::cast_mode::rint).bits);
+            CHECK(xh[i].bits ==
+                  pl::maximum(tensor_from<fp16>({1}, {hh[i]}), tensor_from<fp16>({1}, {sh})).to_vector()[0].bits);
+        }
+    }
+    CHECK(pl::adds(tensor_from<bf16>({1}, {bf16::from_bits(0x3f80)}), 1.0 + 0x1p-8 + 0x1p-30).to_vector()[0].bits ==
+          0x4000); // 1 + 1.0078125 = 2.0078125 -> BF16 2.0 (the scalar is 1.0078125 in BF16)
+}
+
+TEST_CASE("tensor-scalar on BF16 notes that A2A3 has no such op; FP16 does not", "[elementwise]")
+{
+    ptoref::check::collector c;
+    pl::adds(pl::full({2}, pl::BF16, 1.0), 1.0);
+    REQUIRE(c.divergences().size() == 1);
+    CHECK(c.divergences()[0].detail.find("no BF16 scalar op") != std::string::npos);
+    pl::adds(pl::full({2}, pl::FP16, 1.0), 1.0);
+    CHECK(c.divergences().size() == 1);
+}
+
+TEST_CASE("div/recip/log high_precision: the correctly rounded default, bit for bit", "[elementwise]")
+{
+    rng g(42);
+    std::vector<float> v;
+    for (int i = 0; i < 4096; ++i)
+        v.push_back(g.interesting());
+    auto x = tensor_from<float>({4096}, v);
+    CHECK(bits_of(pl::recip(x, true)) == bits_of(pl::recip(x)));
+    CHECK(bits_of(pl::log(x, true)) == bits_of(pl::log(x)));
+    CHECK(bits_of(pl::div(x, x, true)) == bits_of(pl::div(x, x)));
+    auto hb = pl::cast(x, pl::BF16);
+    CHECK(bits_of(pl::recip(hb, true)) == bits_of(pl::recip(hb)));
+}

@@ -314,3 +314,93 @@ TEST_CASE("padding participates: rows touching padding are poison-derived and un
     u = pl::write(u, {1, 0}, 1.0f);
     CHECK(pl::row_sum(u).defined_mask() == std::vector<std::uint8_t>{1, 0});
 }
+
+TEST_CASE("col_sum/col_max/col_min/col_prod: row 0, then each row in order", "[reduce]")
+{
+    ops_test::rng g(31);
+    for (ops_test::ix m : {1, 2, 5, 17})
+        for (ops_test::ix n : {1, 3, 8}) {
+            std::vector<float> v;
+            for (ops_test::ix i = 0; i < 2 * m * n; ++i)
+                v.push_back(i % 7 == 3 ? g.interesting() : g.value(-4, 4));
+            auto x = ptoref::tensor_from<float>({2, m, n}, v);
+            const auto s = pl::col_sum(x), mx = pl::col_max(x), mn = pl::col_min(x), p = pl::col_prod(x);
+            CHECK(s.shape() == ptoref::dims{2, 1, n});
+            const auto sv = s.to_vector(), mxv = mx.to_vector(), mnv = mn.to_vector(), pv = p.to_vector();
+            for (ops_test::ix b = 0; b < 2; ++b)
+                for (ops_test::ix j = 0; j < n; ++j) {
+                    float as = v[static_cast<std::size_t>(b * m * n + j)], am = as, an = as, ap = as;
+                    for (ops_test::ix i = 1; i < m; ++i) {
+                        const float e = v[static_cast<std::size_t>(b * m * n + i * n + j)];
+                        as = ops_test::canon(as + e);
+                        ap = ops_test::canon(ap * e);
+                        am = (std::isnan(am) || std::isnan(e))
+                                 ? NAN
+                                 : (am == e ? (std::signbit(am) ? e : am) : std::max(am, e));
+                        an = (std::isnan(an) || std::isnan(e))
+                                 ? NAN
+                                 : (an == e ? (std::signbit(an) ? an : e) : std::min(an, e));
+                    }
+                    const std::size_t k = static_cast<std::size_t>(b * n + j);
+                    CHECK(ops_test::bits(sv[k]) == ops_test::bits(m == 1 ? as : ops_test::canon(as)));
+                    CHECK(ops_test::bits(pv[k]) == ops_test::bits(ap));
+                    CHECK(ops_test::bits(mxv[k]) == ops_test::bits(ops_test::canon(am)));
+                    CHECK(ops_test::bits(mnv[k]) == ops_test::bits(ops_test::canon(an)));
+                }
+        }
+    // INT32 wraps, BF16 rounds every addition.
+    auto xi = ptoref::tensor_from<std::int32_t>({2, 2}, {INT32_MAX, 3, 1, -4});
+    CHECK(pl::col_sum(xi).to_vector() == std::vector<std::int32_t>{INT32_MIN, -1});
+    CHECK(pl::col_prod(xi).to_vector() == std::vector<std::int32_t>{INT32_MAX, -12});
+    auto xb =
+        ptoref::tensor_from<ptoref::bf16>({3, 1}, {ptoref::bf16::from_bits(0x3f80), ptoref::bf16::from_bits(0x3b80),
+                                                   ptoref::bf16::from_bits(0x3b80)}); // 1, 2^-8, 2^-8
+    CHECK(pl::col_sum(xb).to_vector()[0].bits == 0x3f80);                             // 1 + 2^-8 ties to 1, twice
+}
+
+TEST_CASE("row_prod: the device's 8/16-lane order", "[reduce]")
+{
+    ops_test::rng g(32);
+    for (ops_test::ix n : {1, 7, 8, 9, 16, 17, 40}) {
+        std::vector<float> v;
+        for (ops_test::ix i = 0; i < n; ++i)
+            v.push_back(g.value(-1, 1));
+        float lane[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+        for (ops_test::ix j = 0; j < n; ++j)
+            lane[j % 8] *= v[static_cast<std::size_t>(j)];
+        float acc = lane[0];
+        for (int l = 1; l < 8; ++l)
+            acc *= lane[l];
+        const auto r = pl::row_prod(ptoref::tensor_from<float>({1, n}, v));
+        CHECK(r.shape() == ptoref::dims{1, 1});
+        CHECK(ops_test::bits(r.to_vector()[0]) == ops_test::bits(acc));
+        // FP16: 16 lanes in half, then the lanes multiplied in FP32 and rounded once.
+        std::vector<ptoref::fp16> h;
+        for (float f : v)
+            h.push_back(ptoref::convert<ptoref::fp16>(f, ptoref::cast_mode::rint));
+        ptoref::fp16 hl[16];
+        for (auto& e : hl)
+            e = ptoref::fp16::from_bits(0x3c00);
+        for (ops_test::ix j = 0; j < n; ++j)
+            hl[j % 16] = ptoref::convert<ptoref::fp16>(
+                hl[j % 16].to_float() * h[static_cast<std::size_t>(j)].to_float(), ptoref::cast_mode::rint);
+        float hacc = hl[0].to_float();
+        for (int l = 1; l < 16; ++l)
+            hacc *= hl[l].to_float();
+        CHECK(pl::row_prod(ptoref::tensor_from<ptoref::fp16>({n}, h)).to_vector()[0].bits ==
+              ptoref::convert<ptoref::fp16>(hacc, ptoref::cast_mode::rint).bits);
+    }
+    CHECK(pl::row_prod(ptoref::tensor_from<std::int32_t>({1, 3}, {65536, 65536, 3})).to_vector()[0] == 0);
+}
+
+TEST_CASE("col reductions: shape errors and the valid region", "[reduce]")
+{
+    REQUIRE_THROWS_WITH(pl::col_sum(pl::full({4}, pl::FP32, 1.0)),
+                        Catch::Contains("pl::col_sum: needs at least 2 dims"));
+    REQUIRE_THROWS_WITH(pl::col_max(pl::full({0, 3}, pl::FP32, 1.0)), Catch::Contains("pl::col_max"));
+    REQUIRE_THROWS_WITH(pl::row_prod(pl::full({3, 0}, pl::FP32, 1.0)), Catch::Contains("pl::row_prod"));
+    auto x = pl::slice(pl::full({4, 3}, pl::FP32, 1.0), {4, 3}, {0, 0}, {2, 2});
+    auto s = pl::col_sum(x);
+    CHECK(s.valid_shape() == ptoref::dims{1, 2});
+    CHECK(!s.storage().is_defined(0)); // padding rows participate
+}

@@ -260,6 +260,71 @@ void new_dtypes()
     auto part = pl::slice(i8, {16, 16}, {0, 0}, {5, 7});
     record("fillpad_min_int8", pl::fillpad(part, pl::PadValue::min));
     record("fillpad_max_e4m3fn", pl::fillpad(pl::slice(te4, {16, 16}, {0, 0}, {5, 7}), pl::PadValue::max));
+// Compare/select, bitwise, remainders, activations, partial ops, sin/cos, the rest of the expand
+// family, column reductions, row_prod and tensor-scalar on 16-bit floats.
+void elementwise_extended()
+{
+    using ptoref::cast_mode;
+    auto wide = tensor(edge_floats(4096, 40), {64, 64});
+    auto other = tensor(edge_floats(4096, 41), {64, 64});
+    record("cmp_lt", pl::cmp(wide, other, 2));
+    record("cmp_ne_bf16",
+           pl::cmp(pl::cast(wide, pl::BF16, cast_mode::rint), pl::cast(other, pl::BF16, cast_mode::rint), 1));
+    record("cmps_ge", pl::cmps(wide, 0.5, 5));
+    record("sel", pl::sel(pl::cmp(wide, other, 4), wide, other));
+    record("sels", pl::sels(pl::cmp(wide, other, 0), wide, -2.0));
+    record("fmod", pl::fmod(wide, other));
+    record("rem", pl::rem(wide, other));
+    record("fmods", pl::fmods(wide, 0.3));
+    record("relu", pl::relu(wide));
+    record("lrelu", pl::lrelu(wide, 0.01));
+    record("prelu", pl::prelu(wide, other));
+    record("sin", pl::sin(wide));
+    record("cos", pl::cos(wide));
+    record("sin_bf16", pl::sin(pl::cast(wide, pl::BF16, cast_mode::rint)));
+    auto part = pl::slice(wide, {64, 64}, {0, 0}, {40, 23});
+    record("part_add", pl::part_add(part, other));
+    record("part_max", pl::part_max(other, part));
+    ptoref::testing::splitmix64 r(42);
+    std::vector<std::int32_t> ia, ib, is;
+    for (int i = 0; i < 256; ++i) {
+        ia.push_back(static_cast<std::int32_t>(static_cast<std::uint32_t>(r.next())));
+        const auto b = static_cast<std::int32_t>(static_cast<std::uint32_t>(r.next()) >> (i % 3 * 11));
+        ib.push_back(b == 0 ? -5 : b);
+        is.push_back(static_cast<std::int32_t>(r.next() % 32));
+    }
+    auto ta = ptoref::tensor_from<std::int32_t>({256}, ia), tb = ptoref::tensor_from<std::int32_t>({256}, ib);
+    auto ts = ptoref::tensor_from<std::int32_t>({256}, is);
+    record("and_int32", pl::and_(ta, tb));
+    record("xor_int32", pl::xor_(ta, tb));
+    record("not_int32", pl::not_(ta));
+    record("shl_int32", pl::shl(ta, ts));
+    record("shr_int32", pl::shr(ta, ts));
+    record("rem_int32", pl::rem(ta, tb));
+    record("fmod_int32", pl::fmod(ta, tb));
+    record("cmp_le_int32", pl::cmp(ta, tb, 3));
+    const ix n = 29;
+    auto x = tensor(moderate_floats(static_cast<std::size_t>(n * n), 43), {n, n});
+    auto rv = tensor(moderate_floats(static_cast<std::size_t>(n), 44), {n, 1});
+    auto cv = tensor(moderate_floats(static_cast<std::size_t>(n), 45), {1, n});
+    record("row_expand", pl::row_expand(x, rv));
+    record("col_expand", pl::col_expand(x, cv));
+    record("row_expand_max", pl::row_expand_max(x, rv));
+    record("col_expand_min", pl::col_expand_min(x, cv));
+    record("row_expand_expdif", pl::row_expand_expdif(x, rv));
+    record("col_expand_expdif", pl::col_expand_expdif(x, cv));
+    record("expands_bf16", pl::expands(pl::cast(x, pl::BF16, cast_mode::rint), 0.1));
+    record("col_sum", pl::col_sum(x)); // rounding-order sensitive: rows in order
+    record("col_max", pl::col_max(wide));
+    record("col_min", pl::col_min(wide));
+    record("col_prod", pl::col_prod(x));
+    record("col_sum_bf16", pl::col_sum(pl::cast(x, pl::BF16, cast_mode::rint)));
+    record("row_prod", pl::row_prod(x)); // 8 lanes, then left to right
+    record("row_prod_fp16", pl::row_prod(pl::cast(x, pl::FP16, cast_mode::rint)));
+    auto xb = pl::cast(x, pl::BF16, cast_mode::rint);
+    record("adds_bf16", pl::adds(xb, 0.1));
+    record("muls_fp16", pl::muls(pl::cast(x, pl::FP16, cast_mode::rint), 1.0 / 3.0));
+    record("divs_bf16", pl::divs(xb, 3.0));
 }
 
 } // namespace
@@ -273,6 +338,7 @@ int main(int argc, char** argv)
         casts();
         data_movement();
         new_dtypes();
+        elementwise_extended();
     } catch (const ptoref::error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 2;

@@ -1,10 +1,10 @@
 // Elementwise ops: add sub mul div maximum minimum (tensor (+) tensor with broadcasting, and
-// tensor (+) scalar), and neg abs exp sqrt rsqrt recip log.
+// tensor (+) scalar, also spelt adds subs muls divs maximums minimums), and neg abs exp sqrt
+// rsqrt recip log.
 //
 // Result dtype = the operands' dtype (mixed dtypes are a compile error: the DSL needs an
-// explicit pl.cast there). Scalars are converted to the tensor's dtype first, as the DSL's
-// FP32 literal is for an FP32 tensor; scalar ops on 16-bit float tensors are rejected at
-// compile time because their dtype is implementation-defined in the DSL.
+// explicit pl.cast there). Scalars become an FP32 literal first, as the DSL's ConstFloat is,
+// and are then narrowed to the tensor's dtype (the tile op's rule, docs/semantics.md §3.10).
 #pragma once
 
 #include <bit>
@@ -133,20 +133,32 @@ inline void note_divs_alias(const Tensor<float>& x, const Tensor<float>& out, fl
                                     differ, static_cast<index>(xv.size())});
 }
 
+// A2A3 has no BF16 TADDS/TMULS/TMAXS/TDIVS: such a program cannot run on the device.
 template <class T>
-concept scalar_op_element = std::is_same_v<T, float> || std::is_same_v<T, std::int32_t>;
+void note_bf16_scalar(std::string_view op, const source_location& loc)
+{
+    if constexpr (std::is_same_v<T, bf16>)
+        if (check::enabled())
+            check::deliver::divergence({check::op_site{std::string(op), loc, access_kind::write},
+                                        "tensor (+) scalar on BF16: the A2A3 device has no BF16 scalar op "
+                                        "(TADDS/TMULS/TMAXS/TDIVS), so this cannot run there",
+                                        0, 0});
+}
 
-template <scalar_op_element T, class S>
+// The scalar as the tile op sees it: the DSL's FP32 literal (one RNE conversion from the C++
+// value), narrowed to a 16-bit tensor's dtype by a second RNE conversion (pypto narrows the f32
+// constant to the tile dtype); an integer tensor takes an integer scalar.
+template <element_type T, class S>
 T scalar_operand(S s)
 {
     static_assert(std::is_arithmetic_v<S>, "the scalar operand must be an arithmetic value");
-    if constexpr (std::is_same_v<T, float>)
-        return static_cast<float>(s); // like the DSL's FP32 literal: one RNE conversion
+    if constexpr (float_element<T>)
+        return scalar::narrow<T>(static_cast<float>(s));
     else {
         static_assert(std::is_integral_v<S>,
-                      "an INT32 tensor takes an integer scalar (a float scalar would promote the result to FP32 in "
-                      "the DSL; cast the tensor first)");
-        return static_cast<std::int32_t>(s);
+                      "an integer tensor takes an integer scalar (a float scalar would promote the result to FP32 "
+                      "in the DSL; cast the tensor first)");
+        return static_cast<T>(s);
     }
 }
 
@@ -166,10 +178,10 @@ namespace pl {
     requires std::is_arithmetic_v<S> Tensor<T> NAME(const Tensor<T>& lhs, S rhs,                                       \
                                                     source_location loc = source_location::current())                  \
     {                                                                                                                  \
-        static_assert(detail::scalar_op_element<T>,                                                                    \
-                      "tensor-scalar ops are defined for FP32 and INT32 tensors; cast other dtypes to FP32 or INT32 "  \
-                      "first");                                                                                        \
+        static_assert(arithmetic_element<T>, "tensor-scalar ops are not defined on FP8 tensors (storage only): cast "  \
+                                             "to a 16- or 32-bit type first");                                         \
         const T s = detail::scalar_operand<T>(rhs);                                                                    \
+        detail::note_bf16_scalar<T>(DSL, loc);                                                                         \
         if constexpr (std::is_same_v<T, float>)                                                                        \
             return detail::unary_op_array(lhs, DSL, loc, [s](const float* in, float* out, index n) {                   \
                 simd::binary_row(simd::binary_f32::NAME, in, 1, &s, 0, out, n);                                        \
@@ -195,9 +207,11 @@ template <element_type T, class S>
 requires std::is_arithmetic_v<S> Tensor<T> div(const Tensor<T>& lhs, S rhs,
                                                source_location loc = source_location::current())
 {
-    static_assert(detail::scalar_op_element<T>,
-                  "tensor-scalar ops are defined for FP32 and INT32 tensors; cast other dtypes to FP32 or INT32 first");
+    static_assert(
+        arithmetic_element<T>,
+        "tensor-scalar ops are not defined on FP8 tensors (storage only): cast to a 16- or 32-bit type first");
     const T s = detail::scalar_operand<T>(rhs);
+    detail::note_bf16_scalar<T>("pl::div", loc);
     if constexpr (integer_element<T>)
         detail::check_int_divisor<T>(s, "pl::div", loc);
     if constexpr (std::is_same_v<T, float>) {
@@ -211,6 +225,33 @@ requires std::is_arithmetic_v<S> Tensor<T> div(const Tensor<T>& lhs, S rhs,
         return detail::unary_op(lhs, "pl::div", loc, [s](T a) { return detail::scalar::div(a, s); });
     }
 }
+
+// high_precision: A2A3 ignores the flag for div (pto-isa TDIV.md) and A5's high-precision
+// division aims at the correctly rounded quotient, which the IEEE division already is; so the
+// flag never changes a bit (docs/semantics.md §3.10).
+template <element_type T>
+Tensor<T> div(const Tensor<T>& lhs, const Tensor<T>& rhs, bool high_precision,
+              source_location loc = source_location::current())
+{
+    (void)high_precision;
+    return div(lhs, rhs, loc);
+}
+
+// The tensor-scalar spellings of pypto's tensor namespace (and tile maximums/minimums).
+#define PTOREF_SCALAR_ALIAS(ALIAS, NAME)                                                                               \
+    template <element_type T, class S>                                                                                 \
+    requires std::is_arithmetic_v<S> Tensor<T> ALIAS(const Tensor<T>& lhs, S rhs,                                      \
+                                                     source_location loc = source_location::current())                 \
+    {                                                                                                                  \
+        return NAME(lhs, rhs, loc);                                                                                    \
+    }
+PTOREF_SCALAR_ALIAS(adds, add)
+PTOREF_SCALAR_ALIAS(subs, sub)
+PTOREF_SCALAR_ALIAS(muls, mul)
+PTOREF_SCALAR_ALIAS(divs, div)
+PTOREF_SCALAR_ALIAS(maximums, maximum)
+PTOREF_SCALAR_ALIAS(minimums, minimum)
+#undef PTOREF_SCALAR_ALIAS
 
 template <element_type T>
 Tensor<T> neg(const Tensor<T>& x, source_location loc = source_location::current())
@@ -293,6 +334,22 @@ Tensor<T> rsqrt(const Tensor<T>& x, bool high_precision = false, source_location
         });
     else
         return detail::unary_op(x, "pl::rsqrt", loc, [](T a) { return detail::scalar::rsqrt_hp(a); });
+}
+
+// recip and log with high_precision: A2A3 ignores the flag (pto-isa TRECIP.md, TLOG.md); ptoref's
+// default already is the correctly rounded result (recip: one IEEE division; log: math/log.hpp),
+// which is what a high-precision algorithm aims at, so the flag never changes a bit.
+template <element_type T>
+Tensor<T> recip(const Tensor<T>& x, bool high_precision, source_location loc = source_location::current())
+{
+    (void)high_precision;
+    return recip(x, loc);
+}
+template <element_type T>
+Tensor<T> log(const Tensor<T>& x, bool high_precision, source_location loc = source_location::current())
+{
+    (void)high_precision;
+    return log(x, loc);
 }
 
 } // namespace pl

@@ -20,6 +20,8 @@ from ._ops import (  # noqa: F401
     minimum, move, mul, muls, neg, read, recip, reshape, row_expand_add, row_expand_div, row_expand_mul,
     row_expand_sub, row_max, row_min, row_sum, rsqrt, set_validshape, slice, sqrt, store, sub, subs, transpose, write,
 )
+from . import _ops_elementwise
+from ._ops_elementwise import *  # noqa: F401,F403  (compare/select, bitwise, remainders, expands, col reductions)
 
 # ---- dtypes -----------------------------------------------------------------------------------
 for _d in _dtypes._ALL:
@@ -297,7 +299,7 @@ _tensor_names = {
     for n in """add sub mul div maximum minimum adds subs muls divs exp neg abs sqrt log recip rsqrt row_expand_add
     row_expand_sub row_expand_mul row_expand_div col_expand_add col_expand_sub col_expand_mul col_expand_div row_max
     row_min row_sum cast matmul matmul_acc reshape transpose concat slice set_validshape fillpad read write assemble
-    create_tensor full dim get_block_idx get_block_num""".split()
+    create_tensor full dim get_block_idx get_block_num""".split() + _ops_elementwise.NAMES
 }
 tensor = _unsupported.UnknownNamespace(
     "pl.tensor", dict(_tensor_names, create=create_tensor), _unsupported.OPS

@@ -7,17 +7,14 @@ from .._errors import Unsupported
 
 # Ops and helpers of pypto.language (reference: corpus.md section 1) that ptoref lacks.
 OPS = """
-part_add part_mul part_max part_min fmod fmods and_ ands or_ ors shl shls shr shrs xor xors
-sin cos not_ cmp cmps expands row_prod col_sum col_max col_min col_prod row_argmax row_argmin
-col_argmax col_argmin row_expand row_expand_max row_expand_min row_expand_expdif col_expand
-col_expand_max col_expand_min col_expand_expdif reinterpret_view fillpad_expand gather_row
+row_argmax row_argmin col_argmax col_argmin reinterpret_view fillpad_expand gather_row
 scatter_update sort32 mrgsort batch_matmul batch_matmul_acc ci arange expand_clone gather scatter
 paged_gather random create_l1 alloc no_dep dump_tag tri matmul_bias matmul_mx matmul_mx_acc
-matmul_mx_bias gemv gemv_acc gemv_bias relu lrelu prelu rem rems maximums minimums addc subc addsc
-subsc sel sels gatherb mgather mscatter gather_mask gather_compare scatter_mask extract
-fillpad_inplace transpose_view view while_ cond split_aiv cross_core_slot aiv_shard
-tpush_to_aiv tpush_to_aic tpop_from_aic tpop_from_aiv tfree_to_aic tfree_to_aiv reserve_buffer
-import_peer_buffer aic_initialize_pipe aiv_initialize_pipe get_subblock_idx
+matmul_mx_bias gemv gemv_acc gemv_bias addc subc addsc subsc gatherb mgather mscatter gather_mask
+gather_compare scatter_mask extract fillpad_inplace transpose_view view while_ cond split_aiv
+cross_core_slot aiv_shard tpush_to_aiv tpush_to_aic tpop_from_aic tpop_from_aiv tfree_to_aic
+tfree_to_aiv reserve_buffer import_peer_buffer aic_initialize_pipe aiv_initialize_pipe
+get_subblock_idx
 """.split()
 
 SYSTEM = "sync_set sync_wait syncall cacheinvalid task_invalid".split()
