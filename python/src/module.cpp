@@ -41,6 +41,7 @@ PYBIND11_MODULE(_core, m)
                         std::to_string(PTOREF_VERSION_PATCH);
     ptoref::python::bind_tensor(m);
     ptoref::python::bind_ops(m);
+    ptoref::python::bind_ops_index(m);
     ptoref::python::bind_loops(m);
     ptoref::python::bind_checks(m);
     ptoref::python::bind_io(m);

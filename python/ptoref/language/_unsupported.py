@@ -8,10 +8,10 @@ from .._errors import Unsupported
 # Ops and helpers of pypto.language (reference: corpus.md section 1) that ptoref lacks.
 OPS = """
 part_add part_mul part_max part_min fmod fmods and_ ands or_ ors shl shls shr shrs xor xors
-sin cos not_ cmp cmps expands row_prod col_sum col_max col_min col_prod row_argmax row_argmin
-col_argmax col_argmin row_expand row_expand_max row_expand_min row_expand_expdif col_expand
-col_expand_max col_expand_min col_expand_expdif reinterpret_view fillpad_expand gather_row
-scatter_update sort32 mrgsort batch_matmul batch_matmul_acc ci arange expand_clone gather scatter
+sin cos not_ cmp cmps expands row_prod col_sum col_max col_min col_prod
+row_expand row_expand_max row_expand_min row_expand_expdif col_expand
+col_expand_max col_expand_min col_expand_expdif
+batch_matmul batch_matmul_acc
 paged_gather random create_l1 alloc no_dep dump_tag tri matmul_bias matmul_mx matmul_mx_acc
 matmul_mx_bias gemv gemv_acc gemv_bias relu lrelu prelu rem rems maximums minimums addc subc addsc
 subsc sel sels gatherb mgather mscatter gather_mask gather_compare scatter_mask extract
@@ -26,8 +26,6 @@ PREFETCH = "make_context async_prefetch session wait".split()
 
 # (function, keyword, predicate on the value, what it means) — keyword uses ptoref rejects.
 KEYWORDS = [
-    ("assemble", "atomic", lambda v: getattr(v, "name", "None_") != "None_", "assemble(atomic=AtomicType.Add)"),
-    ("store", "atomic", lambda v: getattr(v, "name", "None_") != "None_", "store(atomic=AtomicType.Add)"),
     ("slice", "pad_value", lambda v: v is not None, "slice(pad_value=...)"),
     ("slice", "clamp", bool, "slice(clamp=True)"),
     ("load", "clamp", bool, "load(clamp=True)"),
