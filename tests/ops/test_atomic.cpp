@@ -4,6 +4,8 @@
 
 #include "ops_test_util.hpp"
 
+#include <set>
+
 using namespace ops_test;
 using ptoref::bf16;
 using ptoref::dims;
@@ -163,5 +165,51 @@ TEST_CASE("an atomic add races with a plain read or write of the element by anot
         });
         REQUIRE(c.races().size() == 1);
         CHECK(c.races()[0].kind == race_kind::waw);
+    }
+}
+
+TEST_CASE("race verdicts with atomic adds against an oracle on random programs, under several schedules")
+{
+    // Each of 4 iterations does 3 accesses to single elements of a 1x8 buffer: a read, a plain
+    // write or an atomic add. Oracle: an element is in conflict iff two different iterations
+    // access it and the two accesses are not both reads and not both atomic adds.
+    rng r(77);
+    for (int trial = 0; trial < 150; ++trial) {
+        struct access {
+            int kind; // 0 read, 1 write, 2 atomic add
+            ix col;
+        };
+        std::vector<std::vector<access>> prog(4);
+        for (auto& it : prog)
+            for (int k = 0; k < 3; ++k)
+                it.push_back({r.below(3), static_cast<ix>(r.below(8))});
+        std::set<ix> want;
+        for (std::size_t i = 0; i < 4; ++i)
+            for (std::size_t j = 0; j < 4; ++j)
+                if (i != j)
+                    for (const access& a : prog[i])
+                        for (const access& b : prog[j])
+                            if (a.col == b.col && !(a.kind == 0 && b.kind == 0) && !(a.kind == 2 && b.kind == 2))
+                                want.insert(a.col);
+        for (const auto& sched : {pl::schedule::sequential(), pl::schedule::reverse(), pl::schedule::shuffled(5)}) {
+            auto buf = pl::full({1, 8}, pl::INT32, 0).name("buf");
+            collector c;
+            pl::parallel(0, 4, 1, pl::on(sched), [&](pl::index i) {
+                for (const access& a : prog[static_cast<std::size_t>(i)]) {
+                    if (a.kind == 0)
+                        (void)pl::read(buf, {0, a.col});
+                    else
+                        buf = pl::assemble(buf, pl::full({1, 1}, pl::INT32, 1), {0, a.col},
+                                           a.kind == 2 ? pl::AtomicType::Add : pl::AtomicType::None_);
+                }
+            });
+            std::set<ix> got;
+            for (const auto& rec : c.races())
+                for (const auto& b : rec.region)
+                    for (ix col = b.lo[1]; col < b.hi[1]; ++col)
+                        got.insert(col);
+            INFO("trial " << trial);
+            REQUIRE(got == want);
+        }
     }
 }
