@@ -11,7 +11,7 @@ py::dict site_dict(const check::op_site& s)
     py::dict d;
     d["op"] = s.op;
     d["site"] = to_string(s.where);
-    d["kind"] = s.kind == access_kind::write ? "write" : "read";
+    d["kind"] = s.kind == access_kind::write ? "write" : (s.kind == access_kind::atomic_add ? "atomic_add" : "read");
     return d;
 }
 

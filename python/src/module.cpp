@@ -42,6 +42,7 @@ PYBIND11_MODULE(_core, m)
     ptoref::python::bind_tensor(m);
     ptoref::python::bind_ops(m);
     ptoref::python::bind_ops_elementwise(m);
+    ptoref::python::bind_ops_index(m);
     ptoref::python::bind_loops(m);
     ptoref::python::bind_checks(m);
     ptoref::python::bind_io(m);

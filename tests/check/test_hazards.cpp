@@ -16,7 +16,7 @@
 //     are not a race here.
 //   - allocator lifetime (E5): ptoref never reuses a buffer that is reachable, and identifies
 //     buffers by id, never by address.
-//   - cross-dtype aliasing (E24(d)): Tensor<T> is typed and there is no reinterpret_view, so a
+//   - cross-dtype aliasing (E24(d)): Tensor<T> is typed and reinterpret_view is a copy, so a
 //     BF16 view and an FP32 view of one buffer cannot be made.
 // Where such an item still has a sequential meaning (a result, or "no element race"), that is
 // what its TEST_CASE checks.

@@ -105,3 +105,20 @@ TEST_CASE("bad shapes are errors naming the op, the shape and the call site")
     CHECK_THROWS_WITH(pl::full({1, 1, 1, 1, 1, 1, 1, 1, 1}, pl::FP32, 1.0f), Catch::Contains("maximum of 8"));
     CHECK_NOTHROW(pl::create_tensor({1, 1, 1, 1, 1, 1, 1, 1}, pl::FP32));
 }
+
+TEST_CASE("create_tensor(init_value): zero bits for 0, the value's conversion otherwise, and pypto's rejections")
+{
+    CHECK(bits_of(pl::create_tensor({1, 2}, pl::FP32, -0.0)) == std::vector<std::uint32_t>{0, 0});
+    CHECK(bits_of(pl::create_tensor({1, 1}, pl::BF16, 0)) == std::vector<std::uint16_t>{0});
+    CHECK(pl::create_tensor({2}, pl::INT32, 7).to_vector() == std::vector<std::int32_t>{7, 7});
+    CHECK(pl::create_tensor({1}, pl::INT32, -3.0).to_vector() == std::vector<std::int32_t>{-3});
+    CHECK(bits_of(pl::create_tensor({1}, pl::FP32, 0.1)) == std::vector<std::uint32_t>{bits(0.1f)});
+    CHECK(pl::create_tensor({2, 2}, pl::FP32, 1.5).storage().all_defined());
+    CHECK_THROWS_WITH(pl::create_tensor({1}, pl::INT32, 0.5), Catch::Contains("not an integer the dtype holds"));
+    CHECK_THROWS_WITH(pl::create_tensor({1}, pl::INT32, 3e9), Catch::Contains("not an integer the dtype holds"));
+    CHECK_THROWS_WITH(pl::create_tensor({1}, pl::FP32, std::nan("")), Catch::Contains("NaN and infinities"));
+    CHECK_THROWS_WITH(pl::create_tensor({1}, pl::FP32, HUGE_VAL), Catch::Contains("NaN and infinities"));
+    CHECK_THROWS_WITH(pl::create_tensor({1}, pl::FP32, 1e300), Catch::Contains("out of the FP32 range"));
+    CHECK_THROWS_WITH(pl::create_tensor({1}, pl::BF16, 1.0), Catch::Contains("only 0 is accepted"));
+    CHECK_THROWS_WITH(pl::create_tensor({1}, pl::FP16, 2), Catch::Contains("only 0 is accepted"));
+}

@@ -325,6 +325,50 @@ void elementwise_extended()
     record("adds_bf16", pl::adds(xb, 0.1));
     record("muls_fp16", pl::muls(pl::cast(x, pl::FP16, cast_mode::rint), 1.0 / 3.0));
     record("divs_bf16", pl::divs(xb, 3.0));
+// Index, sort, scatter, atomic and data-movement ops (docs/semantics.md section 9).
+void index_ops()
+{
+    auto x = tensor(edge_floats(256, 40), {4, 64});
+    ptoref::testing::splitmix64 r(41);
+    std::vector<std::int32_t> iv(4 * 48);
+    for (auto& i : iv)
+        i = static_cast<std::int32_t>(r.next() % 64);
+    auto idx = ptoref::tensor_from<std::int32_t>({4, 48}, iv);
+    record("arange_desc", pl::arange(5, {1, 40}, pl::INT32, true));
+    record("gather_index", pl::gather(x, -1, idx));
+    record("gather_mask_p1010_int32", pl::gather(x, pl::MaskPattern::P1010, pl::INT32));
+    record("gather_mask_p0100", pl::gather(x, pl::MaskPattern::P0100));
+    record("scatter_index_dups", pl::scatter(x, -1, idx, pl::slice(pl::neg(x), {4, 48}, {0, 0})));
+    record("scatter_mask_p0001", pl::scatter(pl::slice(x, {4, 16}, {0, 0}), pl::MaskPattern::P0001, x));
+    record("scatter_update", pl::scatter_update(x, -2, ptoref::tensor_from<std::int32_t>({1, 3}, {2, 0, 2}),
+                                                pl::slice(pl::neg(x), {3, 64}, {1, 0})));
+    auto keys = tensor(edge_floats(512, 42), {1, 512});
+    auto s = pl::sort32(keys, pl::arange(0, {1, 512}));
+    record("sort32_fp32", s);
+    record("mrgsort_fp32_chain", pl::mrgsort(pl::mrgsort(s, 64), 256));
+    auto h = pl::cast(pl::slice(keys, {1, 64}, {0, 0}), pl::FP16, ptoref::cast_mode::rint);
+    auto sh = pl::sort32(h, pl::arange(0, {1, 64}));
+    record("sort32_fp16", sh);
+    record("mrgsort_fp16_lists", pl::mrgsort(pl::slice(sh, {1, 128}, {0, 0}), pl::slice(sh, {1, 128}, {0, 128})));
+    record("row_argmax", pl::row_argmax(x));
+    record("col_argmin", pl::col_argmin(x));
+    record("row_argmin_bf16", pl::row_argmin(pl::cast(x, pl::BF16, ptoref::cast_mode::rint)));
+    auto acc = pl::full({4, 64}, pl::BF16, 0.0);
+    auto mod = tensor(moderate_floats(256, 43), {4, 64});
+    for (ix k = 0; k < 3; ++k)
+        acc = pl::store(pl::mul(mod, static_cast<float>(k + 1)), {0, 0}, acc, pl::AtomicType::Add);
+    record("atomic_store_bf16", acc);
+    auto accf = pl::full({4, 64}, pl::FP32, 0.0);
+    accf = pl::assemble(accf, x, {0, 0}, pl::AtomicType::Add);
+    accf = pl::assemble(accf, pl::slice(mod, {2, 32}, {1, 1}), {1, 3}, pl::AtomicType::Add);
+    record("atomic_assemble_fp32", accf);
+    auto part = pl::slice(x, {4, 64}, {0, 0}, {3, 10});
+    record("fillpad_expand_min", pl::fillpad_expand(part, {5, 70}, pl::PadValue::min));
+    record("expand_clone", pl::expand_clone(pl::reshape(pl::slice(x, {1, 64}, {2, 0}), {1, 4, 16}),
+                                            pl::full({3, 4, 16}, pl::FP32, 0.0)));
+    record("reinterpret_fp32_bf16", pl::reinterpret_view(x, pl::BF16));
+    record("gather_row_transpose", pl::gather_row(pl::full({64, 2}, pl::FP32, 0.0), x, {0, 1}, {3, 0}, {1, 64}, true));
+    record("create_tensor_init_fp32", pl::create_tensor({2, 3}, pl::FP32, 0.1));
 }
 
 } // namespace
@@ -339,6 +383,7 @@ int main(int argc, char** argv)
         data_movement();
         new_dtypes();
         elementwise_extended();
+        index_ops();
     } catch (const ptoref::error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 2;

@@ -86,7 +86,7 @@ public:
         for (const ptoref::detail::loop_frame& f : ptoref::detail::loop_frames())
             if (f.race)
                 f.race->record(e, f.value);
-        if (e.kind == access_kind::write) {
+        if (e.kind != access_kind::read) { // a write or an atomic add
             if (e.write_version)
                 log_write(e);
         } else if (e.handle_version < e.buffer->version()) {

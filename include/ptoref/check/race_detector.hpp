@@ -90,7 +90,7 @@ public:
     {
         std::lock_guard<std::mutex> lock(mutex_);
         const std::uint32_t site = intern_site(e.op, e.where, e.kind);
-        const bool write = e.kind == access_kind::write;
+        const bool write = e.kind != access_kind::read; // an atomic add writes too
         accesses_ += e.geometry.count();
         if (!footprint_names_.empty())
             note_footprint(*e.buffer, e.geometry, iteration);
@@ -119,11 +119,11 @@ public:
             shadow& sh = shadow_of(*e.buffer);
             if (auto p = pending_reads_.find(id); p != pending_reads_.end()) {
                 for (const pending_read& pr : p->second)
-                    apply(sh, id, pr.geometry, false, pr.iteration, pr.site);
+                    apply(sh, id, pr.geometry, access_kind::read, pr.iteration, pr.site);
                 pending_reads_.erase(p);
             }
         }
-        apply(shadow_of(*e.buffer), id, e.geometry, write, iteration, site);
+        apply(shadow_of(*e.buffer), id, e.geometry, e.kind, iteration, site);
     }
 
     void set_trip_count(index n) noexcept { trip_count_ = n; }
@@ -201,11 +201,15 @@ private:
     static constexpr int page_bits = 12;
     static constexpr index page_mask = (index{1} << page_bits) - 1;
 
+    // Like the readers, the first two distinct atomic-add iterations are kept: one of them
+    // differs from any later plain accessor that conflicts with an atomic add.
     struct cell {
         index writer = none;
         index reader1 = none;
         index reader2 = none;
-        std::uint32_t writer_site = 0, reader1_site = 0, reader2_site = 0;
+        index atomic1 = none;
+        index atomic2 = none;
+        std::uint32_t writer_site = 0, reader1_site = 0, reader2_site = 0, atomic1_site = 0, atomic2_site = 0;
     };
     struct shadow {
         index size = 0;
@@ -228,22 +232,47 @@ private:
         dims shape;
     };
 
-    // Lays one access into the shadow cells, reporting conflicts with other iterations.
-    void apply(shadow& sh, std::uint64_t id, const view_geometry& g, bool write, index iteration, std::uint32_t site)
+    // Lays one access into the shadow cells, reporting conflicts with other iterations. An
+    // atomic add conflicts like a write with plain reads and writes, and with nothing else.
+    void apply(shadow& sh, std::uint64_t id, const view_geometry& g, access_kind kind, index iteration,
+               std::uint32_t site)
     {
+        auto other = [&](index who) { return who != none && who != iteration; };
         auto visit = [&](cell& c, index f) {
-            if (write) {
-                if (c.writer != none && c.writer != iteration)
+            if (kind == access_kind::write) {
+                if (other(c.writer))
                     conflict(id, race_kind::waw, c.writer, c.writer_site, iteration, site, f);
-                else if (c.reader1 != none && c.reader1 != iteration)
+                else if (other(c.atomic1))
+                    conflict(id, race_kind::waw, c.atomic1, c.atomic1_site, iteration, site, f);
+                else if (other(c.atomic2))
+                    conflict(id, race_kind::waw, c.atomic2, c.atomic2_site, iteration, site, f);
+                else if (other(c.reader1))
                     conflict(id, race_kind::war, c.reader1, c.reader1_site, iteration, site, f);
-                else if (c.reader2 != none && c.reader2 != iteration)
+                else if (other(c.reader2))
                     conflict(id, race_kind::war, c.reader2, c.reader2_site, iteration, site, f);
                 c.writer = iteration;
                 c.writer_site = site;
+            } else if (kind == access_kind::atomic_add) {
+                if (other(c.writer))
+                    conflict(id, race_kind::waw, c.writer, c.writer_site, iteration, site, f);
+                else if (other(c.reader1))
+                    conflict(id, race_kind::war, c.reader1, c.reader1_site, iteration, site, f);
+                else if (other(c.reader2))
+                    conflict(id, race_kind::war, c.reader2, c.reader2_site, iteration, site, f);
+                if (c.atomic1 == none) {
+                    c.atomic1 = iteration;
+                    c.atomic1_site = site;
+                } else if (c.atomic1 != iteration && c.atomic2 == none) {
+                    c.atomic2 = iteration;
+                    c.atomic2_site = site;
+                }
             } else {
-                if (c.writer != none && c.writer != iteration)
+                if (other(c.writer))
                     conflict(id, race_kind::raw, c.writer, c.writer_site, iteration, site, f);
+                else if (other(c.atomic1))
+                    conflict(id, race_kind::raw, c.atomic1, c.atomic1_site, iteration, site, f);
+                else if (other(c.atomic2))
+                    conflict(id, race_kind::raw, c.atomic2, c.atomic2_site, iteration, site, f);
                 if (c.reader1 == none) {
                     c.reader1 = iteration;
                     c.reader1_site = site;

@@ -56,8 +56,13 @@ struct race_record {
 
     std::string str() const
     {
-        const char* verb2 = second.kind == access_kind::write ? "Write" : "Read";
-        const char* verb1 = first.kind == access_kind::write ? "write" : "read";
+        auto verb = [](access_kind k, bool cap) {
+            return k == access_kind::write
+                       ? (cap ? "Write" : "write")
+                       : (k == access_kind::atomic_add ? (cap ? "Atomic add" : "atomic add") : (cap ? "Read" : "read"));
+        };
+        const char* verb2 = verb(second.kind, true);
+        const char* verb1 = verb(first.kind, false);
         std::string s = "WARNING: ptoref: data race (" + std::string(to_string(kind)) + ") on " + tensor + " in " +
                         loop + " at " + to_string(loop_site) + "\n";
         s += "  " + std::string(verb2) + " by iteration " + path_to_string(second_iteration) + " in " + second.op +

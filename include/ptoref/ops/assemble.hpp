@@ -32,21 +32,17 @@ Tensor<T> at_version(const Tensor<T>& t, std::uint64_t version)
     return Tensor<T>(t.storage_ptr(), t.shape(), t.strides(), t.offset(), t.valid_shape(), version);
 }
 
-} // namespace detail
-
-namespace pl {
-
-// Overwrites the window [offset, offset + source.shape) of target with the valid region of
-// source (the rest of the window keeps its contents). A source of lower rank is treated as
-// having leading extent-1 dims.
-template <element_type T>
-Tensor<T> assemble(const Tensor<T>& target, const Tensor<T>& source, const dims& offset,
-                   source_location loc = source_location::current())
+// The window [offset, offset + source.shape) of target receives the valid region of source:
+// each element becomes combine(old value, source value) with definedness
+// combine_defined(old defined, source defined). The access is reported as `kind`.
+template <element_type T, class Combine, class CombineDefined>
+Tensor<T> assemble_window(const Tensor<T>& target, const Tensor<T>& source, const dims& offset, std::string_view op,
+                          access_kind kind, const source_location& loc, Combine&& combine,
+                          CombineDefined&& combine_defined)
 {
-    constexpr std::string_view op = "pl::assemble";
-    detail::require_handle(static_cast<bool>(target), op, "the target", loc);
-    detail::require_handle(static_cast<bool>(source), op, "the source", loc);
-    detail::check_rank(offset, op, "the offset", loc);
+    require_handle(static_cast<bool>(target), op, "the target", loc);
+    require_handle(static_cast<bool>(source), op, "the source", loc);
+    check_rank(offset, op, "the offset", loc);
     const int r = target.rank();
     if (source.rank() > r || offset.size() != r)
         throw error(std::string(op),
@@ -70,7 +66,7 @@ Tensor<T> assemble(const Tensor<T>& target, const Tensor<T>& source, const dims&
                     "source " + source.describe() + " at offset " + to_string(offset) + " is out of bounds of target " +
                         target.describe(),
                     loc);
-    const detail::dense<T> src = detail::read_dense(source, op, loc);
+    const dense<T> src = read_dense(source, op, loc);
     // Copy out first: source and target may be views of the same buffer.
     std::vector<T> values;
     std::vector<std::uint8_t> defined;
@@ -103,22 +99,38 @@ Tensor<T> assemble(const Tensor<T>& target, const Tensor<T>& source, const dims&
         }
     }
     const std::uint64_t version = target.storage().bump_version();
-    detail::notify_access(target, window, access_kind::write, op, loc, version);
+    notify_access(target, window, kind, op, loc, version);
     T* dst = target.storage().data();
-    detail::buffer<T>& buf = target.storage();
+    buffer<T>& buf = target.storage();
     const Tensor<T> walker(target.storage_ptr(), valid, target.strides(), window_offset, valid);
     index i = 0;
     bool any_undefined = false;
     walker.for_each_flat([&](index f) {
-        dst[f] = values[static_cast<std::size_t>(i)];
-        const bool d = defined[static_cast<std::size_t>(i)] != 0;
+        dst[f] = combine(dst[f], values[static_cast<std::size_t>(i)]);
+        const bool d = combine_defined(buf.is_defined(f), defined[static_cast<std::size_t>(i)] != 0);
         buf.set_defined(f, d);
         any_undefined = any_undefined || !d;
         ++i;
     });
     if (any_undefined)
         buf.set_poison_origin(src.origin);
-    return detail::at_version(target, version);
+    return at_version(target, version);
+}
+
+} // namespace detail
+
+namespace pl {
+
+// Overwrites the window [offset, offset + source.shape) of target with the valid region of
+// source (the rest of the window keeps its contents). A source of lower rank is treated as
+// having leading extent-1 dims.
+template <element_type T>
+Tensor<T> assemble(const Tensor<T>& target, const Tensor<T>& source, const dims& offset,
+                   source_location loc = source_location::current())
+{
+    return detail::assemble_window(
+        target, source, offset, "pl::assemble", access_kind::write, loc, [](T, T v) { return v; },
+        [](bool, bool d) { return d; });
 }
 
 // The scalar t[idx...] (index count = rank).

@@ -6,6 +6,8 @@
 // index.
 #pragma once
 
+#include <cstring>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -66,6 +68,44 @@ requires std::is_arithmetic_v<V> Tensor<T> full(const dims& shape, dtype_tag<T> 
     const T v = checked_literal<T>(value, op, loc);
     Tensor<T> t = detail::new_tensor<T>(shape, op, loc);
     std::fill(t.storage().data(), t.storage().data() + t.numel(), v);
+    detail::finish_output(t, nullptr, op, loc);
+    return t;
+}
+
+// create_tensor(shape, dtype, init_value=v): the host fills the new buffer before any kernel
+// runs (ops-semantics-2.md §7.7). v = 0 gives all-zero bits in every dtype; otherwise the
+// value is static_cast<T>(double v): FP32 rounds to nearest-even, an integer dtype takes only
+// an integral value in its range, and NaN, infinities and non-zero FP16/BF16 values are
+// rejected, as pypto rejects them.
+template <element_type T, class V>
+requires std::is_arithmetic_v<V> Tensor<T> create_tensor(const dims& shape, dtype_tag<T> /*dtype*/, V init_value,
+                                                         source_location loc = source_location::current())
+{
+    constexpr std::string_view op = "pl::create_tensor";
+    const auto v = static_cast<double>(init_value);
+    const std::string what = "init_value " + std::to_string(init_value) + " for " + std::string(dtype_traits<T>::name);
+    T fill{};
+    if (v != v || v - v != 0)
+        throw error(std::string(op), what + ": NaN and infinities are rejected", loc);
+    if constexpr (std::is_integral_v<T>) {
+        if (v != static_cast<double>(static_cast<std::int64_t>(v)) ||
+            v < static_cast<double>(std::numeric_limits<T>::min()) ||
+            v > static_cast<double>(std::numeric_limits<T>::max()))
+            throw error(std::string(op), what + ": not an integer the dtype holds", loc);
+        fill = static_cast<T>(static_cast<std::int64_t>(v));
+    } else if constexpr (std::is_same_v<T, float>) {
+        fill = static_cast<float>(v);
+        if (fill - fill != 0)
+            throw error(std::string(op), what + ": out of the FP32 range", loc);
+    } else {
+        if (v != 0)
+            throw error(std::string(op), what + ": only 0 is accepted for a 16-bit or 8-bit float dtype", loc);
+    }
+    Tensor<T> t = detail::new_tensor<T>(shape, op, loc);
+    if (v == 0)
+        std::memset(static_cast<void*>(t.storage().data()), 0, static_cast<std::size_t>(t.numel()) * sizeof(T));
+    else
+        std::fill(t.storage().data(), t.storage().data() + t.numel(), fill);
     detail::finish_output(t, nullptr, op, loc);
     return t;
 }

@@ -16,7 +16,10 @@
 
 namespace ptoref {
 
-enum class access_kind : unsigned char { read, write };
+// atomic_add: an in-place read-modify-write that commutes with other atomic adds (the device's
+// atomic-add store). Two iterations atomically adding to one element do not race; an atomic add
+// and a plain read or write of the element do.
+enum class access_kind : unsigned char { read, write, atomic_add };
 
 // The element set { offset + sum_d i_d * strides[d] : 0 <= i_d < shape[d] } of one buffer.
 struct view_geometry {

@@ -22,6 +22,10 @@ from ._ops import (  # noqa: F401
 )
 from . import _ops_elementwise
 from ._ops_elementwise import *  # noqa: F401,F403  (compare/select, bitwise, remainders, expands, col reductions)
+from . import _ops_index  # noqa: E402  (index, sort, scatter, atomic and data-movement ops; overrides _ops' forms)
+
+for _n in _ops_index.NAMES:
+    globals()[_n] = getattr(_ops_index, _n)
 
 # ---- dtypes -----------------------------------------------------------------------------------
 for _d in _dtypes._ALL:
@@ -301,13 +305,14 @@ _tensor_names = {
     row_min row_sum cast matmul matmul_acc reshape transpose concat slice set_validshape fillpad read write assemble
     create_tensor full dim get_block_idx get_block_num""".split() + _ops_elementwise.NAMES
 }
+_tensor_names.update({n: getattr(_ops_index, n) for n in _ops_index.NAMES if n not in ("store",)})
 tensor = _unsupported.UnknownNamespace(
     "pl.tensor", dict(_tensor_names, create=create_tensor), _unsupported.OPS
 )
 tile = _unsupported.UnknownNamespace(
     "pl.tile",
-    dict(_tensor_names, load=load, store=store, move=move, create=create_tile, create_tile=create_tile,
-         MaskPattern=_Enum("MaskPattern", []), get_block_idx=get_block_idx),
+    dict(_tensor_names, load=load, move=move, create=create_tile, create_tile=create_tile,
+         MaskPattern=_ops_index.MaskPattern, store=store, get_block_idx=get_block_idx),
     _unsupported.OPS,
 )
 system = _unsupported.UnknownNamespace(

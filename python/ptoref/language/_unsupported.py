@@ -7,8 +7,7 @@ from .._errors import Unsupported
 
 # Ops and helpers of pypto.language (reference: corpus.md section 1) that ptoref lacks.
 OPS = """
-row_argmax row_argmin col_argmax col_argmin reinterpret_view fillpad_expand gather_row
-scatter_update sort32 mrgsort batch_matmul batch_matmul_acc ci arange expand_clone gather scatter
+batch_matmul batch_matmul_acc
 paged_gather random create_l1 alloc no_dep dump_tag tri matmul_bias matmul_mx matmul_mx_acc
 matmul_mx_bias gemv gemv_acc gemv_bias addc subc addsc subsc gatherb mgather mscatter gather_mask
 gather_compare scatter_mask extract fillpad_inplace transpose_view view while_ cond split_aiv
@@ -23,8 +22,6 @@ PREFETCH = "make_context async_prefetch session wait".split()
 
 # (function, keyword, predicate on the value, what it means) — keyword uses ptoref rejects.
 KEYWORDS = [
-    ("assemble", "atomic", lambda v: getattr(v, "name", "None_") != "None_", "assemble(atomic=AtomicType.Add)"),
-    ("store", "atomic", lambda v: getattr(v, "name", "None_") != "None_", "store(atomic=AtomicType.Add)"),
     ("slice", "pad_value", lambda v: v is not None, "slice(pad_value=...)"),
     ("slice", "clamp", bool, "slice(clamp=True)"),
     ("load", "clamp", bool, "load(clamp=True)"),
