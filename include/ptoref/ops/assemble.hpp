@@ -6,6 +6,7 @@
 // version: handles made earlier become stale (reading through them is reported by the checks).
 #pragma once
 
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,51 @@ template <element_type T>
 Tensor<T> at_version(const Tensor<T>& t, std::uint64_t version)
 {
     return Tensor<T>(t.storage_ptr(), t.shape(), t.strides(), t.offset(), t.valid_shape(), version);
+}
+
+// The strides of a dense source of rank r - lead, extended to rank r with leading zeros.
+inline dims src_strides_in(const dims& src_strides, int lead, int r)
+{
+    dims s = dims::filled(r, 0);
+    for (int d = lead; d < r; ++d)
+        s[d] = src_strides[d - lead];
+    return s;
+}
+
+// Copies the box `valid` (rank r; its first `lead` dims are extent 1 and absent from the source)
+// from a dense row-major source with strides src_strides into dst at the given strides and
+// offset, one row at a time (memcpy where the destination row is contiguous).
+template <class T>
+void copy_rows(const T* src, const dims& src_strides, int lead, const dims& valid, T* dst, const dims& dst_strides,
+               index dst_offset)
+{
+    const int r = valid.size();
+    if (valid.product() == 0)
+        return;
+    const index len = valid[r - 1], dst_step = dst_strides[r - 1];
+    const index src_step = r - 1 >= lead ? src_strides[r - 1 - lead] : 1;
+    dims idx = dims::filled(r, 0);
+    while (true) {
+        index s = 0, d = dst_offset;
+        for (int k = 0; k < r - 1; ++k) {
+            d += idx[k] * dst_strides[k];
+            if (k >= lead)
+                s += idx[k] * src_strides[k - lead];
+        }
+        if (dst_step == 1 && src_step == 1)
+            std::memcpy(dst + d, src + s, static_cast<std::size_t>(len) * sizeof(T));
+        else
+            for (index j = 0; j < len; ++j)
+                dst[d + j * dst_step] = src[s + j * src_step];
+        int k = r - 2;
+        for (; k >= 0; --k) {
+            if (++idx[k] < valid[k])
+                break;
+            idx[k] = 0;
+        }
+        if (k < 0)
+            return;
+    }
 }
 
 } // namespace detail
@@ -71,13 +117,8 @@ Tensor<T> assemble(const Tensor<T>& target, const Tensor<T>& source, const dims&
                         target.describe(),
                     loc);
     const detail::dense<T> src = detail::read_dense(source, op, loc);
-    // Copy out first: source and target may be views of the same buffer.
-    std::vector<T> values;
-    std::vector<std::uint8_t> defined;
     const dims src_strides = row_major_strides(source.shape());
     const index count = valid.product();
-    values.reserve(static_cast<std::size_t>(count));
-    defined.reserve(static_cast<std::size_t>(count));
     std::optional<index> win = target.offset();
     for (int d = 0; d < r; ++d) {
         const auto step = checked_mul(offset[d], target.strides()[d]);
@@ -90,6 +131,40 @@ Tensor<T> assemble(const Tensor<T>& target, const Tensor<T>& source, const dims&
                     loc);
     const index window_offset = *win;
     const view_geometry window{valid, target.strides(), window_offset};
+    T* dst = target.storage().data();
+    detail::buffer<T>& buf = target.storage();
+    // The common case: every element of the source's valid box is defined. Its rows are copied
+    // straight into the window, from the source itself unless it may alias the window (a dense
+    // view of the target's own buffer is copied out first; read_dense's copy of any other view
+    // is already private).
+    bool box_defined = src.defined == nullptr;
+    if (!box_defined) {
+        box_defined = true;
+        for_each_run(valid, detail::src_strides_in(src_strides, lead, r), 0, [&](index lo, index hi) {
+            box_defined = box_defined && std::memchr(src.defined + lo, 0, static_cast<std::size_t>(hi - lo)) == nullptr;
+        });
+    }
+    if (box_defined) {
+        const bool may_alias = src.own.empty() && &source.storage() == &target.storage();
+        std::vector<T> copy;
+        const T* from = src.data;
+        if (may_alias) {
+            copy.assign(src.data, src.data + source.numel());
+            from = copy.data();
+        }
+        const std::uint64_t version = target.storage().bump_version();
+        detail::notify_access(target, window, access_kind::write, op, loc, version);
+        detail::copy_rows(from, src_strides, lead, valid, dst, target.strides(), window_offset);
+        if (!buf.all_defined()) // the window becomes defined
+            for_each_run(valid, target.strides(), window_offset,
+                         [&](index lo, index hi) { buf.set_defined_run(lo, hi); });
+        return detail::at_version(target, version);
+    }
+    // Copy out first: source and target may be views of the same buffer.
+    std::vector<T> values;
+    std::vector<std::uint8_t> defined;
+    values.reserve(static_cast<std::size_t>(count));
+    defined.reserve(static_cast<std::size_t>(count));
     {
         // Row-major walk over the valid box, in source-dense coordinates.
         dims idx = dims::filled(r, 0);
@@ -104,8 +179,6 @@ Tensor<T> assemble(const Tensor<T>& target, const Tensor<T>& source, const dims&
     }
     const std::uint64_t version = target.storage().bump_version();
     detail::notify_access(target, window, access_kind::write, op, loc, version);
-    T* dst = target.storage().data();
-    detail::buffer<T>& buf = target.storage();
     const Tensor<T> walker(target.storage_ptr(), valid, target.strides(), window_offset, valid);
     index i = 0;
     bool any_undefined = false;

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -124,6 +125,21 @@ public:
             return;
         s[flat] = static_cast<std::uint8_t>(d);
         undefined_.fetch_add(d ? -1 : 1, std::memory_order_acq_rel);
+    }
+
+    // Sets elements [lo, hi) defined, with one update of the count.
+    void set_defined_run(index lo, index hi)
+    {
+        if (all_defined() || lo >= hi)
+            return;
+        std::uint8_t* s = ensure_shadow();
+        index newly = 0;
+        for (index i = lo; i < hi; ++i)
+            newly += s[i] == 0 ? 1 : 0;
+        if (newly == 0)
+            return;
+        std::memset(s + lo, 1, static_cast<std::size_t>(hi - lo));
+        undefined_.fetch_add(-newly, std::memory_order_acq_rel);
     }
 
     // The shape the buffer was created with: reports give regions in these coordinates.
