@@ -33,21 +33,13 @@ Tensor<T> at_version(const Tensor<T>& t, std::uint64_t version)
     return Tensor<T>(t.storage_ptr(), t.shape(), t.strides(), t.offset(), t.valid_shape(), version);
 }
 
-// The strides of a dense source of rank r - lead, extended to rank r with leading zeros.
-inline dims src_strides_in(const dims& src_strides, int lead, int r)
-{
-    dims s = dims::filled(r, 0);
-    for (int d = lead; d < r; ++d)
-        s[d] = src_strides[d - lead];
-    return s;
-}
-
-// Copies the box `valid` (rank r; its first `lead` dims are extent 1 and absent from the source)
-// from a dense row-major source with strides src_strides into dst at the given strides and
-// offset, one row at a time (memcpy where the destination row is contiguous).
-template <class T>
-void copy_rows(const T* src, const dims& src_strides, int lead, const dims& valid, T* dst, const dims& dst_strides,
-               index dst_offset)
+// Calls f(s, d, len, s_step, d_step) for each row of the box `valid` (rank r; its first `lead`
+// dims are extent 1 and absent from the source): the row's start in a dense row-major source
+// with strides src_strides, its start in the destination (strides dst_strides, at dst_offset),
+// its length and both element steps.
+template <class F>
+void for_each_row_pair(const dims& valid, int lead, const dims& src_strides, const dims& dst_strides, index dst_offset,
+                       F&& f)
 {
     const int r = valid.size();
     if (valid.product() == 0)
@@ -62,11 +54,7 @@ void copy_rows(const T* src, const dims& src_strides, int lead, const dims& vali
             if (k >= lead)
                 s += idx[k] * src_strides[k - lead];
         }
-        if (dst_step == 1 && src_step == 1)
-            std::memcpy(dst + d, src + s, static_cast<std::size_t>(len) * sizeof(T));
-        else
-            for (index j = 0; j < len; ++j)
-                dst[d + j * dst_step] = src[s + j * src_step];
+        f(s, d, len, src_step, dst_step);
         int k = r - 2;
         for (; k >= 0; --k) {
             if (++idx[k] < valid[k])
@@ -118,7 +106,6 @@ Tensor<T> assemble(const Tensor<T>& target, const Tensor<T>& source, const dims&
                     loc);
     const detail::dense<T> src = detail::read_dense(source, op, loc);
     const dims src_strides = row_major_strides(source.shape());
-    const index count = valid.product();
     std::optional<index> win = target.offset();
     for (int d = 0; d < r; ++d) {
         const auto step = checked_mul(offset[d], target.strides()[d]);
@@ -133,62 +120,48 @@ Tensor<T> assemble(const Tensor<T>& target, const Tensor<T>& source, const dims&
     const view_geometry window{valid, target.strides(), window_offset};
     T* dst = target.storage().data();
     detail::buffer<T>& buf = target.storage();
-    // The common case: every element of the source's valid box is defined. Its rows are copied
-    // straight into the window, from the source itself unless it may alias the window (a dense
-    // view of the target's own buffer is copied out first; read_dense's copy of any other view
-    // is already private).
-    bool box_defined = src.defined == nullptr;
-    if (!box_defined) {
-        box_defined = true;
-        for_each_run(valid, detail::src_strides_in(src_strides, lead, r), 0, [&](index lo, index hi) {
-            box_defined = box_defined && std::memchr(src.defined + lo, 0, static_cast<std::size_t>(hi - lo)) == nullptr;
-        });
-    }
-    if (box_defined) {
-        const bool may_alias = src.own.empty() && &source.storage() == &target.storage();
-        std::vector<T> copy;
-        const T* from = src.data;
-        if (may_alias) {
-            copy.assign(src.data, src.data + source.numel());
-            from = copy.data();
-        }
-        const std::uint64_t version = target.storage().bump_version();
-        detail::notify_access(target, window, access_kind::write, op, loc, version);
-        detail::copy_rows(from, src_strides, lead, valid, dst, target.strides(), window_offset);
-        if (!buf.all_defined()) // the window becomes defined
-            for_each_run(valid, target.strides(), window_offset,
-                         [&](index lo, index hi) { buf.set_defined_run(lo, hi); });
-        return detail::at_version(target, version);
-    }
-    // Copy out first: source and target may be views of the same buffer.
-    std::vector<T> values;
-    std::vector<std::uint8_t> defined;
-    values.reserve(static_cast<std::size_t>(count));
-    defined.reserve(static_cast<std::size_t>(count));
-    {
-        // Row-major walk over the valid box, in source-dense coordinates.
-        dims idx = dims::filled(r, 0);
-        for (index i = 0; i < count; ++i) {
-            index f = 0;
-            for (int d = lead; d < r; ++d)
-                f += idx[d] * src_strides[d - lead];
-            values.push_back(src.data[f]);
-            defined.push_back(src.is_defined(f) ? 1 : 0);
-            advance_row_major(idx, valid);
+    // Row by row (memcpy where both rows are contiguous), from the source itself unless it may
+    // alias the window: a dense view of the target's own buffer is copied out first (read_dense's
+    // copy of any other view is already private).
+    const bool may_alias = src.own.empty() && &source.storage() == &target.storage();
+    std::vector<T> copy;
+    std::vector<std::uint8_t> copy_defined;
+    const T* from = src.data;
+    const std::uint8_t* from_defined = src.defined;
+    if (may_alias) {
+        copy.assign(src.data, src.data + source.numel());
+        from = copy.data();
+        if (src.defined) {
+            copy_defined.assign(src.defined, src.defined + source.numel());
+            from_defined = copy_defined.data();
         }
     }
     const std::uint64_t version = target.storage().bump_version();
     detail::notify_access(target, window, access_kind::write, op, loc, version);
-    const Tensor<T> walker(target.storage_ptr(), valid, target.strides(), window_offset, valid);
-    index i = 0;
     bool any_undefined = false;
-    walker.for_each_flat([&](index f) {
-        dst[f] = values[static_cast<std::size_t>(i)];
-        const bool d = defined[static_cast<std::size_t>(i)] != 0;
-        buf.set_defined(f, d);
-        any_undefined = any_undefined || !d;
-        ++i;
-    });
+    detail::for_each_row_pair(valid, lead, src_strides, target.strides(), window_offset,
+                              [&](index s, index d, index len, index s_step, index d_step) {
+                                  if (s_step == 1 && d_step == 1)
+                                      std::memcpy(dst + d, from + s, static_cast<std::size_t>(len) * sizeof(T));
+                                  else
+                                      for (index j = 0; j < len; ++j)
+                                          dst[d + j * d_step] = from[s + j * s_step];
+                                  // The window takes the source's definedness, element by element
+                                  // only where the row has undefined elements.
+                                  const bool row_defined =
+                                      from_defined == nullptr ||
+                                      (s_step == 1 &&
+                                       std::memchr(from_defined + s, 0, static_cast<std::size_t>(len)) == nullptr);
+                                  if (row_defined && d_step == 1) {
+                                      buf.set_defined_run(d, d + len);
+                                      return;
+                                  }
+                                  for (index j = 0; j < len; ++j) {
+                                      const bool def = from_defined == nullptr || from_defined[s + j * s_step] != 0;
+                                      buf.set_defined(d + j * d_step, def);
+                                      any_undefined = any_undefined || !def;
+                                  }
+                              });
     if (any_undefined)
         buf.set_poison_origin(src.origin);
     return detail::at_version(target, version);
