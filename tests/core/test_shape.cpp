@@ -248,4 +248,15 @@ TEST_CASE("for_each_run covers exactly the elements for_each_offset visits, as r
         ++calls;
     });
     CHECK(calls == 3);
+    // Contiguous outer dims join the run: a dense view is one run, a window of whole rows too.
+    std::vector<std::pair<index, index>> runs;
+    auto collect = [&](index lo, index hi) { runs.emplace_back(lo, hi); };
+    ptoref::for_each_run(dims{2, 3, 4}, dims{12, 4, 1}, 5, collect);
+    CHECK(runs == std::vector<std::pair<index, index>>{{5, 29}});
+    runs.clear();
+    ptoref::for_each_run(dims{2, 3, 4}, dims{24, 4, 1}, 0, collect);
+    CHECK(runs == std::vector<std::pair<index, index>>{{0, 12}, {24, 36}});
+    runs.clear();
+    ptoref::for_each_run(dims{2, 3, 4}, dims{-12, 4, 1}, 12, collect); // a reversed outer dim stops the join
+    CHECK(runs == std::vector<std::pair<index, index>>{{12, 24}, {0, 12}});
 }

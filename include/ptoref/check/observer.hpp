@@ -5,6 +5,8 @@
 // handles (stale versions) and reports undefined scalars.
 #pragma once
 
+#include <algorithm>
+
 #include <map>
 #include <mutex>
 #include <string>
@@ -116,9 +118,9 @@ private:
         auto& log = e.buffer->ensure_writes();
         const std::uint32_t site = detail::write_sites().intern(op_site{std::string(e.op), e.where, e.kind});
         const auto v = static_cast<std::uint32_t>(e.write_version);
-        for_each_offset(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index f) {
-            log.version[static_cast<std::size_t>(f)] = v;
-            log.site[static_cast<std::size_t>(f)] = site;
+        for_each_run(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index lo, index hi) {
+            std::fill(log.version.begin() + lo, log.version.begin() + hi, v);
+            std::fill(log.site.begin() + lo, log.site.begin() + hi, site);
         });
     }
 

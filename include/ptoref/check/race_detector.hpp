@@ -109,22 +109,7 @@ public:
             });
             return;
         }
-        // Reads of a buffer this instance has not written yet cannot conflict with anything so
-        // far: log them, and lay them into shadow cells (in order) only if a write comes.
-        const std::uint64_t id = e.buffer->id();
-        if (!shadows_.contains(id)) {
-            if (!write) {
-                pending_reads_[id].push_back({e.geometry, iteration, site});
-                return;
-            }
-            shadow& sh = shadow_of(*e.buffer);
-            if (auto p = pending_reads_.find(id); p != pending_reads_.end()) {
-                for (const pending_read& pr : p->second)
-                    apply(sh, id, pr.geometry, false, pr.iteration, pr.site);
-                pending_reads_.erase(p);
-            }
-        }
-        apply(shadow_of(*e.buffer), id, e.geometry, write, iteration, site);
+        apply(shadow_of(*e.buffer), e.buffer->id(), e.geometry, write, iteration, site);
     }
 
     void set_trip_count(index n) noexcept { trip_count_ = n; }
@@ -134,7 +119,6 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         shadows_.erase(buffer_id);
         created_.erase(buffer_id);
-        pending_reads_.erase(buffer_id);
     }
 
     // The loop's findings, one record per (tensor, kind, iteration pair, op sites), with the
@@ -351,12 +335,6 @@ private:
     index trip_count_ = 0;
     mutable std::mutex mutex_;
     std::unordered_map<std::uint64_t, shadow> shadows_;
-    struct pending_read {
-        view_geometry geometry;
-        index iteration;
-        std::uint32_t site;
-    };
-    std::unordered_map<std::uint64_t, std::vector<pending_read>> pending_reads_;
     std::unordered_map<std::uint64_t, std::pair<index, std::uint32_t>> created_; // creator iteration, site
     std::map<std::uint64_t, buffer_info> buffers_; // kept after a buffer dies, for its records
     std::vector<op_site> sites_;

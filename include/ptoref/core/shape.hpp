@@ -185,7 +185,8 @@ void for_each_offset(const dims& shape, const dims& strides, index offset, F&& f
 
 // Calls f(lo, hi) for runs of consecutive buffer offsets [lo, hi) that together are exactly the
 // elements for_each_offset visits (in another order when the unit-stride dim is not the last).
-// Runs follow a dim of stride +-1 (the last such dim); a view with none gives one-element runs.
+// Runs follow a dim of stride +-1 (the last such dim, with the outer dims that continue it
+// contiguously); a view with none gives one-element runs.
 template <class F>
 void for_each_run(const dims& shape, const dims& strides, index offset, F&& f)
 {
@@ -200,10 +201,16 @@ void for_each_run(const dims& shape, const dims& strides, index offset, F&& f)
         for_each_offset(shape, strides, offset, [&](index o) { f(o, o + 1); });
         return;
     }
-    const index len = shape[run_dim];
+    index len = shape[run_dim];
     const bool down = strides[run_dim] < 0;
     dims outer = shape;
     outer[run_dim] = 1;
+    // Dims just outside a unit-stride dim that continue it contiguously join the run, so a
+    // dense view is one run.
+    for (int d = run_dim - 1; d >= 0 && !down && strides[d] == len; --d) {
+        len *= shape[d];
+        outer[d] = 1;
+    }
     for_each_offset(outer, strides, offset, [&](index o) {
         if (down)
             f(o - (len - 1), o + 1);
