@@ -28,6 +28,7 @@
 #include "ptoref/check/boxes.hpp"
 #include "ptoref/check/config.hpp"
 #include "ptoref/check/records.hpp"
+#include "ptoref/core/run_map.hpp"
 #include "ptoref/tensor/access.hpp"
 #include "ptoref/tensor/buffer.hpp"
 
@@ -186,15 +187,11 @@ private:
         std::uint32_t writer_site = 0, reader1_site = 0, reader2_site = 0;
         friend bool operator==(const cell&, const cell&) = default;
     };
-    // The shadow of one buffer: disjoint runs of elements whose cells are equal, keyed by their
-    // first element (elements in no run have never been touched). Accesses arrive as row runs
-    // and every element of a segment is judged alike, so the work is per run segment, not per
-    // element, and exactly what per-element cells would give.
-    struct segment {
-        index hi;
-        cell c;
-    };
-    using shadow = std::map<index, segment>;
+    // The shadow of one buffer: its cells as runs of elements whose cells are equal (elements
+    // never touched have none). Accesses arrive as runs and every element of a run is judged
+    // alike, so the work is per run an access touches, not per element, and exactly what
+    // per-element cells would give.
+    using shadow = ptoref::detail::run_map<cell>;
     struct buffer_info {
         std::string name;
         dims shape;
@@ -234,46 +231,7 @@ private:
 
     void apply_run(shadow& sh, std::uint64_t id, index lo, index hi, bool write, index iteration, std::uint32_t site)
     {
-        // The first segment that may overlap [lo, hi).
-        auto it = sh.upper_bound(lo);
-        if (it != sh.begin() && std::prev(it)->second.hi > lo)
-            --it;
-        auto first = sh.end();
-        index pos = lo;
-        while (pos < hi) {
-            if (it == sh.end() || it->first > pos) { // untouched elements up to the next segment
-                const index end = it == sh.end() ? hi : std::min(hi, it->first);
-                it = sh.emplace_hint(it, pos, segment{end, cell{}});
-            } else {
-                if (it->first < pos) { // split off the part before lo
-                    const segment tail{it->second.hi, it->second.c};
-                    it->second.hi = pos;
-                    it = sh.emplace_hint(std::next(it), pos, tail);
-                }
-                if (it->second.hi > hi) { // split off the part after hi
-                    sh.emplace_hint(std::next(it), hi, segment{it->second.hi, it->second.c});
-                    it->second.hi = hi;
-                }
-            }
-            visit(it->second.c, id, write, iteration, site, it->first, it->second.hi);
-            if (first == sh.end())
-                first = it;
-            pos = it->second.hi;
-            ++it;
-        }
-        // Merge equal neighbours from the segment before the run to the one after it.
-        if (first == sh.end())
-            return;
-        auto m = first == sh.begin() ? first : std::prev(first);
-        while (m != sh.end() && m->first <= hi) {
-            auto next = std::next(m);
-            if (next != sh.end() && next->first == m->second.hi && next->second.c == m->second.c) {
-                m->second.hi = next->second.hi;
-                sh.erase(next);
-            } else {
-                m = next;
-            }
-        }
+        sh.update(lo, hi, [&](cell& c, index a, index b) { visit(c, id, write, iteration, site, a, b); });
     }
 
     shadow& shadow_of(const ptoref::detail::buffer_base& b)

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ptoref/core/error.hpp"
+#include "ptoref/core/run_map.hpp"
 #include "ptoref/core/shape.hpp"
 
 namespace ptoref::detail {
@@ -164,10 +165,16 @@ public:
     std::uint64_t bump_version() noexcept { return version_.fetch_add(1, std::memory_order_acq_rel) + 1; }
 
     // Per element: the version and the op site (an index into the checks' site table) of the
-    // last in-place write. Allocated on the first in-place write; null before.
+    // last in-place write, as runs (version 0: never written in place). Allocated on the first
+    // in-place write; null before. Its mutex serialises threaded writers of disjoint windows.
+    struct write_entry {
+        std::uint32_t version = 0;
+        std::uint32_t site = 0;
+        friend bool operator==(const write_entry&, const write_entry&) = default;
+    };
     struct write_log {
-        std::vector<std::uint32_t> version;
-        std::vector<std::uint32_t> site;
+        mutable std::mutex mutex;
+        run_map<write_entry> runs;
     };
     write_log* writes() const noexcept { return writes_.load(std::memory_order_acquire); }
     write_log& ensure_writes()
@@ -177,8 +184,6 @@ public:
         std::lock_guard<std::mutex> lock(shadow_mutex_);
         if (!writes_storage_) {
             writes_storage_ = std::make_unique<write_log>();
-            writes_storage_->version.assign(static_cast<std::size_t>(size_), 0);
-            writes_storage_->site.assign(static_cast<std::size_t>(size_), 0);
             writes_.store(writes_storage_.get(), std::memory_order_release);
         }
         return *writes_storage_;
