@@ -1,7 +1,9 @@
-"""Side by side, in one run: ptoref's seed example (fused, and op by op unchecked) against the
-PyTorch implementation in torch_scope2.py, on the same inputs. Prints one JSON object.
+"""Side by side, in one run: ptoref's seed example (fused, and op by op unchecked and checked)
+against two PyTorch implementations on the same inputs: torch_scope2.py (vectorised, with the
+program's tile structure) and golden_scope2.py (per-batch, per-group loops, as pypto-lib's goldens
+are written). Prints one JSON object.
 
-usage: compare_torch.py PTOREF_EXAMPLE [--config seed|mid|full] [--reps N] [--threads N]
+usage: compare_torch.py PTOREF_EXAMPLE [--config NAME] [--reps N] [--threads N] [--no-op-by-op]
 
 Inputs are generated here with a fixed seed (uniform [-0.5, 0.5), caches rounded to bf16, seq_lens
 random multiples of 32) and written as .npy for the example's --inputs. The ptoref time is the
@@ -23,11 +25,15 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import golden_scope2  # noqa: E402
 import torch_scope2  # noqa: E402
 
 CONFIGS = {
     "seed": dict(batch=2, max_seq=64, num_heads=8, num_kv_heads=1, head_dim=64),
     "mid": dict(batch=4, max_seq=512, num_heads=64, num_kv_heads=8, head_dim=128),
+    # Issue 12's two configs for the op-by-op targets.
+    "mid256": dict(batch=2, max_seq=256, num_heads=64, num_kv_heads=8, head_dim=128),
+    "mid1024": dict(batch=2, max_seq=1024, num_heads=64, num_kv_heads=8, head_dim=128),
     "full": dict(batch=16, max_seq=4096, num_heads=64, num_kv_heads=8, head_dim=128),
 }
 
@@ -56,13 +62,13 @@ def make_inputs(cfg, seed):
     }
 
 
-def run_ptoref(exe, cfg, inputs_dir, outputs_dir, fused, threads):
+def run_ptoref(exe, cfg, inputs_dir, outputs_dir, fused, threads, check="off"):
     args = [exe, "--inputs", inputs_dir, "--outputs", outputs_dir]
     for k in ("batch", "max_seq", "num_heads", "num_kv_heads", "head_dim"):
         args += ["--" + k.replace("_", "-"), str(cfg[k])]
     if fused:
         args += ["--fused", "--schedule", "threads:%d" % threads]
-    env = dict(os.environ, PTOREF_CHECK="off")
+    env = dict(os.environ, PTOREF_CHECK=check)
     t0 = time.perf_counter()
     p = subprocess.run(args, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t0
@@ -102,15 +108,21 @@ def main():
             op_bits = np.load(os.path.join(tmp, "out_op", "attn_out.npy"))
             out["ptoref_op_by_op_unchecked_s"] = op_s
             out["op_by_op_equals_fused"] = bool(np.array_equal(op_bits, ref_bits))
+            chk_s, _ = run_ptoref(a.example, cfg, ind, os.path.join(tmp, "out_chk"), False, a.threads, check="on")
+            chk_bits = np.load(os.path.join(tmp, "out_chk", "attn_out.npy"))
+            out["ptoref_op_by_op_checked_s"] = chk_s
+            out["checked_equals_fused"] = bool(np.array_equal(chk_bits, ref_bits))
+            out["checked_over_unchecked"] = round(chk_s / op_s, 2) if op_s > 0 else None
+            out["unchecked_over_fused"] = round(op_s / fused_s, 1) if fused_s > 0 else None
 
-        def torch_run():
+        def torch_run(impl=torch_scope2):
             t = {k: torch.from_numpy(v.view(np.int16) if v.dtype == np.uint16 else v.copy()) for k, v in data.items()}
             kc = t["k_cache"].clone().view(torch.bfloat16)
             vc = t["v_cache"].clone().view(torch.bfloat16)
             attn = torch.zeros(cfg["batch"], cfg["max_seq"], cfg["num_heads"] * cfg["head_dim"], dtype=torch.bfloat16)
             t0 = time.perf_counter()
             with torch.no_grad():
-                torch_scope2.prefill_scope2(t["q_proj"], t["k_proj"], t["v_proj"], t["seq_lens"], t["rope_cos"],
+                impl.prefill_scope2(t["q_proj"], t["k_proj"], t["v_proj"], t["seq_lens"], t["rope_cos"],
                                             t["rope_sin"], kc, vc, attn, cfg["num_heads"], cfg["num_kv_heads"],
                                             cfg["head_dim"])
             return time.perf_counter() - t0, attn
@@ -122,6 +134,14 @@ def main():
             times.append(s)
         times.sort()
         out["torch_s"] = round(times[len(times) // 2], 4)
+        gtimes = []
+        for _ in range(a.reps):
+            s, gattn = torch_run(golden_scope2)
+            gtimes.append(s)
+        gtimes.sort()
+        out["golden_s"] = round(gtimes[len(gtimes) // 2], 4)
+        if "ptoref_op_by_op_checked_s" in out and out["golden_s"] > 0:
+            out["checked_over_golden"] = round(out["ptoref_op_by_op_checked_s"] / out["golden_s"], 2)
 
         got = attn.float().numpy()
         want = torch.from_numpy(ref_bits.view(np.int16)).view(torch.bfloat16).float().numpy()
@@ -135,6 +155,9 @@ def main():
         out["max_abs_diff"] = float(diff.max()) if diff.size else 0.0
         out["mismatches_rtol_atol_2e-3"] = int((diff > tol).sum())
         out["bit_identical_fraction"] = float((got[mask] == want[mask]).mean()) if diff.size else 1.0
+        gdiff = np.abs(gattn.float().numpy() - want)[mask]
+        out["golden_max_abs_diff"] = float(gdiff.max()) if gdiff.size else 0.0
+        out["golden_mismatches_rtol_atol_2e-3"] = int((gdiff > tol).sum())
         out["speedup_fused_vs_torch"] = round(out["torch_s"] / fused_s, 1) if fused_s > 0 else None
     print(json.dumps(out))
 

@@ -189,3 +189,74 @@ TEST_CASE("boxes_to_string: names each box, lists at most max_listed")
     CHECK(ptoref::check::boxes_to_string("t", b, 2) == "t[0], t[2], ... (18 more boxes)");
     CHECK(ptoref::check::boxes_to_string("t", b, 20).find("more") == std::string::npos);
 }
+
+namespace {
+
+// The obvious construction, as the oracle for coalesce_ranges: unit boxes merged along every
+// dim in turn, last dim first.
+std::vector<box> reference_coalesce(std::vector<index> flats, const dims& shape)
+{
+    std::sort(flats.begin(), flats.end());
+    flats.erase(std::unique(flats.begin(), flats.end()), flats.end());
+    const int r = shape.size();
+    std::vector<box> boxes;
+    for (index f : flats) {
+        box b{ptoref::check::unflatten(f, shape), ptoref::check::unflatten(f, shape)};
+        for (int d = 0; d < r; ++d)
+            b.hi[d] = b.lo[d] + 1;
+        boxes.push_back(b);
+    }
+    for (int d = r - 1; d >= 0; --d) {
+        std::sort(boxes.begin(), boxes.end(), [d, r](const box& a, const box& b) {
+            for (int k = 0; k < r; ++k)
+                if (k != d && (a.lo[k] != b.lo[k] || a.hi[k] != b.hi[k]))
+                    return a.lo[k] != b.lo[k] ? a.lo[k] < b.lo[k] : a.hi[k] < b.hi[k];
+            return a.lo[d] < b.lo[d];
+        });
+        std::vector<box> merged;
+        for (const box& b : boxes) {
+            bool same = !merged.empty() && merged.back().hi[d] == b.lo[d];
+            for (int k = 0; same && k < r; ++k)
+                same = k == d || (merged.back().lo[k] == b.lo[k] && merged.back().hi[k] == b.hi[k]);
+            if (same)
+                merged.back().hi[d] = b.hi[d];
+            else
+                merged.push_back(b);
+        }
+        boxes.swap(merged);
+    }
+    std::sort(boxes.begin(), boxes.end(), [r](const box& a, const box& b) {
+        return std::lexicographical_compare(a.lo.begin(), a.lo.begin() + r, b.lo.begin(), b.lo.begin() + r);
+    });
+    return boxes;
+}
+
+} // namespace
+
+TEST_CASE("coalesce_ranges equals the unit-box construction on random overlapping runs")
+{
+    using ptoref::check::coalesce_ranges;
+    using ptoref::check::flat_range;
+    const std::vector<dims> shapes{{7}, {3, 5}, {4, 1, 6}, {2, 3, 2, 4}, {1, 9}, {9, 1}};
+    std::uint64_t state = 12345;
+    auto next = [&state](index n) {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        return static_cast<index>((state >> 33) % static_cast<std::uint64_t>(n));
+    };
+    for (const dims& shape : shapes) {
+        const index n = shape.product();
+        for (int trial = 0; trial < 400; ++trial) {
+            std::vector<flat_range> runs;
+            std::vector<index> flats;
+            const int count = static_cast<int>(next(6));
+            for (int k = 0; k < count; ++k) {
+                const index lo = next(n), hi = lo + next(n - lo + 1);
+                runs.push_back({lo, hi});
+                for (index f = lo; f < hi; ++f)
+                    flats.push_back(f);
+            }
+            INFO("shape " << ptoref::to_string(shape) << " trial " << trial);
+            CHECK(coalesce_ranges(runs, shape) == reference_coalesce(flats, shape));
+        }
+    }
+}

@@ -6,6 +6,7 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <algorithm>
 #include <vector>
 
 using ptoref::dims;
@@ -205,4 +206,57 @@ TEST_CASE("for_each_offset enumerates a strided box in row-major order")
         ptoref::for_each_offset(shape, strides, 100, [&](index f) { got.push_back(f); });
         CHECK(got == want);
     }
+}
+
+TEST_CASE("for_each_run covers exactly the elements for_each_offset visits, as runs of consecutive offsets")
+{
+    const std::vector<std::pair<dims, dims>> cases = {
+        {dims{}, dims{}},
+        {dims{4}, dims{3}},
+        {dims{4}, dims{1}},
+        {dims{4}, dims{-1}},
+        {dims{3, 4}, dims{4, 1}},
+        {dims{3, 4}, dims{1, 3}},  // transposed: runs along dim 0
+        {dims{3, 4}, dims{10, 2}}, // no unit stride: one-element runs
+        {dims{2, 3}, dims{0, 1}},  // broadcast rows: the same run twice
+        {dims{2, 3}, dims{-3, -1}},
+        {dims{3, 3}, dims{1, 1}}, // overlapping rows
+        {dims{1, 5, 1}, dims{99, 2, 7}},
+        {dims{2, 2, 2, 2}, dims{100, 10, 1, 1000}},
+        {dims{2, 0}, dims{1, 1}},
+        {dims{0, 4}, dims{4, 1}},
+        {dims{5, 1}, dims{1, 1}},
+    };
+    for (const auto& [shape, strides] : cases) {
+        INFO("shape " << ptoref::to_string(shape) << " strides " << ptoref::to_string(strides));
+        std::vector<index> want, got;
+        ptoref::for_each_offset(shape, strides, 100, [&](index f) { want.push_back(f); });
+        ptoref::for_each_run(shape, strides, 100, [&](index lo, index hi) {
+            CHECK(lo < hi);
+            for (index f = lo; f < hi; ++f)
+                got.push_back(f);
+        });
+        std::sort(want.begin(), want.end());
+        std::sort(got.begin(), got.end());
+        CHECK(got == want);
+    }
+    // Unit-stride views come as whole rows.
+    int calls = 0;
+    ptoref::for_each_run(dims{3, 64}, dims{128, 1}, 0, [&](index lo, index hi) {
+        CHECK(hi - lo == 64);
+        CHECK(lo % 128 == 0);
+        ++calls;
+    });
+    CHECK(calls == 3);
+    // Contiguous outer dims join the run: a dense view is one run, a window of whole rows too.
+    std::vector<std::pair<index, index>> runs;
+    auto collect = [&](index lo, index hi) { runs.emplace_back(lo, hi); };
+    ptoref::for_each_run(dims{2, 3, 4}, dims{12, 4, 1}, 5, collect);
+    CHECK(runs == std::vector<std::pair<index, index>>{{5, 29}});
+    runs.clear();
+    ptoref::for_each_run(dims{2, 3, 4}, dims{24, 4, 1}, 0, collect);
+    CHECK(runs == std::vector<std::pair<index, index>>{{0, 12}, {24, 36}});
+    runs.clear();
+    ptoref::for_each_run(dims{2, 3, 4}, dims{-12, 4, 1}, 12, collect); // a reversed outer dim stops the join
+    CHECK(runs == std::vector<std::pair<index, index>>{{12, 24}, {0, 12}});
 }

@@ -373,3 +373,35 @@ TEST_CASE("valid region: valid rows of a x valid columns of b (and of acc)")
     CHECK(r.to_vector()[0] == 3.0f);
     CHECK_FALSE(r.is_defined({1, 0}));
 }
+
+TEST_CASE("definedness equals the obvious rule for every transpose combination, on random undefined elements")
+{
+    ptoref::testing::splitmix64 rng(77);
+    for (int trial = 0; trial < 60; ++trial) {
+        const pl::index m = 1 + static_cast<pl::index>(rng.next() % 5), n = 1 + static_cast<pl::index>(rng.next() % 5),
+                        k = 1 + static_cast<pl::index>(rng.next() % 6);
+        const bool at = trial % 2 != 0, bt = trial / 2 % 2 != 0;
+        // Operands start undefined; most elements are then written (defined).
+        auto operand = [&](pl::index r, pl::index c) {
+            auto t = pl::create_tensor({r, c}, pl::FP32);
+            for (pl::index i = 0; i < r; ++i)
+                for (pl::index j = 0; j < c; ++j)
+                    if (rng.next() % 8 != 0)
+                        t = pl::write(t, {i, j}, 1.0f);
+            return t;
+        };
+        const auto a = at ? operand(k, m) : operand(m, k);
+        const auto b = bt ? operand(n, k) : operand(k, n);
+        std::vector<std::uint8_t> want;
+        for (pl::index i = 0; i < m; ++i)
+            for (pl::index j = 0; j < n; ++j) {
+                bool ok = true;
+                for (pl::index kk = 0; kk < k; ++kk)
+                    ok = ok && a.is_defined(at ? ptoref::dims{kk, i} : ptoref::dims{i, kk}) &&
+                         b.is_defined(bt ? ptoref::dims{j, kk} : ptoref::dims{kk, j});
+                want.push_back(ok ? 1 : 0);
+            }
+        INFO("trial " << trial << " m=" << m << " n=" << n << " k=" << k << " a_trans=" << at << " b_trans=" << bt);
+        CHECK(pl::matmul(a, b, pl::FP32, at, bt).defined_mask() == want);
+    }
+}

@@ -148,11 +148,18 @@ TEST_CASE("versions bump by one; the write log is allocated once, on demand")
     CHECK(b.writes() == nullptr);
     auto& log = b.ensure_writes();
     CHECK(b.writes() == &log);
-    CHECK(log.version == std::vector<std::uint32_t>(3, 0));
-    CHECK(log.site == std::vector<std::uint32_t>(3, 0));
-    log.version[1] = 7;
+    CHECK(log.runs.run_count() == 0); // nothing written in place yet
+    log.runs.assign(1, 2, {7, 3});
     CHECK(&b.ensure_writes() == &log);
-    CHECK(b.ensure_writes().version[1] == 7);
+    int pieces = 0;
+    b.ensure_writes().runs.visit(0, 3, [&](const auto& w, ptoref::index lo, ptoref::index hi) {
+        CHECK(w.version == 7);
+        CHECK(w.site == 3);
+        CHECK(lo == 1);
+        CHECK(hi == 2);
+        ++pieces;
+    });
+    CHECK(pieces == 1);
     CHECK(b.version() == 2); // the log does not bump versions
 }
 

@@ -53,21 +53,43 @@ inline dims unflatten(index flat, const dims& shape)
     return c;
 }
 
-// Boxes covering exactly the given flat indices (duplicates allowed) of a buffer of `shape`.
-inline std::vector<box> coalesce(std::vector<index> flats, const dims& shape)
+// A run of consecutive flat indices [lo, hi) of a buffer.
+struct flat_range {
+    index lo;
+    index hi;
+};
+
+// Boxes covering exactly the union of the given runs (overlaps allowed) of a buffer of `shape`:
+// the same boxes as coalesce() of the runs' elements, without visiting the elements.
+inline std::vector<box> coalesce_ranges(std::vector<flat_range> runs, const dims& shape)
 {
-    std::sort(flats.begin(), flats.end());
-    flats.erase(std::unique(flats.begin(), flats.end()), flats.end());
-    std::vector<box> boxes;
-    boxes.reserve(flats.size());
-    for (index f : flats) {
-        box b{unflatten(f, shape), unflatten(f, shape)};
-        for (int d = 0; d < shape.size(); ++d)
-            b.hi[d] = b.lo[d] + 1;
-        boxes.push_back(b);
-    }
     const int r = shape.size();
-    for (int d = r - 1; d >= 0; --d) {
+    std::sort(runs.begin(), runs.end(), [](const flat_range& a, const flat_range& b) { return a.lo < b.lo; });
+    std::vector<flat_range> merged_runs;
+    for (const flat_range& u : runs) {
+        if (u.lo >= u.hi)
+            continue;
+        if (!merged_runs.empty() && u.lo <= merged_runs.back().hi)
+            merged_runs.back().hi = std::max(merged_runs.back().hi, u.hi);
+        else
+            merged_runs.push_back(u);
+    }
+    // Maximal runs cut at row ends are the maximal row segments unit boxes would merge into.
+    std::vector<box> boxes;
+    const index row = r ? shape[r - 1] : 1;
+    for (const flat_range& u : merged_runs) {
+        for (index lo = u.lo; lo < u.hi;) {
+            const index hi = row > 0 ? std::min(u.hi, (lo / row + 1) * row) : u.hi;
+            box b{unflatten(lo, shape), unflatten(lo, shape)};
+            for (int d = 0; d < r; ++d)
+                b.hi[d] = b.lo[d] + 1;
+            if (r)
+                b.hi[r - 1] = b.lo[r - 1] + (hi - lo);
+            boxes.push_back(b);
+            lo = hi;
+        }
+    }
+    for (int d = r - 2; d >= 0; --d) {
         // Sort so that boxes equal in every dim but d are adjacent, ordered along d.
         auto key_less = [d, r](const box& a, const box& b) {
             for (int k = 0; k < r; ++k) {
@@ -101,6 +123,16 @@ inline std::vector<box> coalesce(std::vector<index> flats, const dims& shape)
         return std::lexicographical_compare(a.lo.begin(), a.lo.begin() + r, b.lo.begin(), b.lo.begin() + r);
     });
     return boxes;
+}
+
+// Boxes covering exactly the given flat indices (duplicates allowed) of a buffer of `shape`.
+inline std::vector<box> coalesce(const std::vector<index>& flats, const dims& shape)
+{
+    std::vector<flat_range> runs;
+    runs.reserve(flats.size());
+    for (index f : flats)
+        runs.push_back({f, f + 1});
+    return coalesce_ranges(std::move(runs), shape);
 }
 
 inline std::string boxes_to_string(const std::string& tensor, const std::vector<box>& boxes, std::size_t max_listed = 8)

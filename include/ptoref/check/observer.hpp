@@ -5,6 +5,8 @@
 // handles (stale versions) and reports undefined scalars.
 #pragma once
 
+#include <algorithm>
+
 #include <map>
 #include <mutex>
 #include <string>
@@ -116,9 +118,9 @@ private:
         auto& log = e.buffer->ensure_writes();
         const std::uint32_t site = detail::write_sites().intern(op_site{std::string(e.op), e.where, e.kind});
         const auto v = static_cast<std::uint32_t>(e.write_version);
-        for_each_offset(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index f) {
-            log.version[static_cast<std::size_t>(f)] = v;
-            log.site[static_cast<std::size_t>(f)] = site;
+        std::lock_guard<std::mutex> lock(log.mutex);
+        for_each_run(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index lo, index hi) {
+            log.runs.assign(lo, hi, {v, site});
         });
     }
 
@@ -127,19 +129,23 @@ private:
         const auto* log = e.buffer->writes();
         if (!log)
             return;
-        std::vector<index> flats;
+        std::vector<flat_range> runs;
         std::uint32_t newest = 0, newest_site = 0;
-        for_each_offset(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index f) {
-            const std::uint32_t v = log->version[static_cast<std::size_t>(f)];
-            if (v > e.handle_version) {
-                flats.push_back(f);
-                if (v > newest) {
-                    newest = v;
-                    newest_site = log->site[static_cast<std::size_t>(f)];
-                }
-            }
-        });
-        if (flats.empty())
+        {
+            std::lock_guard<std::mutex> lock(log->mutex);
+            for_each_run(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index lo, index hi) {
+                log->runs.visit(lo, hi, [&](const ptoref::detail::buffer_base::write_entry& w, index a, index b) {
+                    if (w.version <= e.handle_version)
+                        return;
+                    runs.push_back({a, b});
+                    if (w.version > newest) {
+                        newest = w.version;
+                        newest_site = w.site;
+                    }
+                });
+            });
+        }
+        if (runs.empty())
             return;
         stale_record r;
         r.tensor = detail::tensor_name(*e.buffer);
@@ -148,7 +154,7 @@ private:
         r.handle_version = e.handle_version;
         r.write_version = newest;
         r.tensor_shape = e.buffer->root_shape();
-        r.region = coalesce(std::move(flats), r.tensor_shape);
+        r.region = coalesce_ranges(std::move(runs), r.tensor_shape);
         for (const box& b : r.region)
             r.elements += b.count();
         deliver::stale(std::move(r));

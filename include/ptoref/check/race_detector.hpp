@@ -6,9 +6,10 @@
 //   write: another writer -> WAW; another reader -> WAR.   read: another writer -> RAW.
 // This flags every element that two different iterations touch with at least one write (if a
 // third iteration's reader was dropped, the two kept readers include one that differs from the
-// writer), and flags nothing else. Cost: constant work per element access per enclosing
-// parallel level; memory: one cell per distinct element touched (paged, so sparse footprints
-// of huge buffers stay cheap; a destroyed buffer's cells are dropped).
+// writer), and flags nothing else. Cells are stored per run of elements whose cells are equal
+// (an interval map per buffer; an access is laid in as its row runs), so the cost is per run
+// segment an access touches rather than per element, and memory is per distinct segment (a
+// destroyed buffer's segments are dropped). docs/checks.md has the measured cost.
 #pragma once
 
 #include <algorithm>
@@ -27,6 +28,7 @@
 #include "ptoref/check/boxes.hpp"
 #include "ptoref/check/config.hpp"
 #include "ptoref/check/records.hpp"
+#include "ptoref/core/run_map.hpp"
 #include "ptoref/tensor/access.hpp"
 #include "ptoref/tensor/buffer.hpp"
 
@@ -102,28 +104,13 @@ public:
             buffers_.try_emplace(e.buffer->id(),
                                  buffer_info{e.buffer->name().empty() ? e.buffer->display_name() : e.buffer->name(),
                                              e.buffer->root_shape()});
-            for_each_offset(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index f) {
+            for_each_run(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index lo, index hi) {
                 conflict(e.buffer->id(), write ? race_kind::waw : race_kind::raw, c->second.first, c->second.second,
-                         iteration, site, f);
+                         iteration, site, lo, hi);
             });
             return;
         }
-        // Reads of a buffer this instance has not written yet cannot conflict with anything so
-        // far: log them, and lay them into shadow cells (in order) only if a write comes.
-        const std::uint64_t id = e.buffer->id();
-        if (!shadows_.contains(id)) {
-            if (!write) {
-                pending_reads_[id].push_back({e.geometry, iteration, site});
-                return;
-            }
-            shadow& sh = shadow_of(*e.buffer);
-            if (auto p = pending_reads_.find(id); p != pending_reads_.end()) {
-                for (const pending_read& pr : p->second)
-                    apply(sh, id, pr.geometry, access_kind::read, pr.iteration, pr.site);
-                pending_reads_.erase(p);
-            }
-        }
-        apply(shadow_of(*e.buffer), id, e.geometry, e.kind, iteration, site);
+        apply(shadow_of(*e.buffer), e.buffer->id(), e.geometry, e.kind, iteration, site);
     }
 
     void set_trip_count(index n) noexcept { trip_count_ = n; }
@@ -133,7 +120,6 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         shadows_.erase(buffer_id);
         created_.erase(buffer_id);
-        pending_reads_.erase(buffer_id);
     }
 
     // The loop's findings, one record per (tensor, kind, iteration pair, op sites), with the
@@ -142,7 +128,7 @@ public:
     {
         std::lock_guard<std::mutex> lock(mutex_);
         std::vector<race_record> out;
-        for (auto& [key, flats] : conflicts_) {
+        for (auto& [key, runs] : conflicts_) {
             const auto& [buffer_id, kind, it1, site1, it2, site2] = key;
             const buffer_info& info = buffers_.at(buffer_id);
             race_record r;
@@ -157,7 +143,7 @@ public:
             r.first = sites_[site1];
             r.second = sites_[site2];
             r.tensor_shape = info.shape;
-            r.region = coalesce(flats, info.shape);
+            r.region = coalesce_ranges(runs, info.shape);
             for (const box& b : r.region)
                 r.elements += b.count();
             out.push_back(std::move(r));
@@ -178,13 +164,8 @@ public:
         s.races = races;
         for (const auto& [name, per_iter] : footprints_) {
             std::vector<std::pair<index, std::vector<box>>> boxes;
-            for (const auto& [it, mask] : per_iter.second) {
-                std::vector<index> flats;
-                for (std::size_t f = 0; f < mask.size(); ++f)
-                    if (mask[f])
-                        flats.push_back(static_cast<index>(f));
-                boxes.emplace_back(it, coalesce(std::move(flats), per_iter.first));
-            }
+            for (const auto& [it, runs] : per_iter.second)
+                boxes.emplace_back(it, coalesce_ranges(runs, per_iter.first));
             s.footprints.emplace_back(name, std::move(boxes));
         }
         return s;
@@ -198,8 +179,6 @@ public:
 
 private:
     static constexpr index none = INT64_MIN;
-    static constexpr int page_bits = 12;
-    static constexpr index page_mask = (index{1} << page_bits) - 1;
 
     // Like the readers, the first two distinct atomic-add iterations are kept: one of them
     // differs from any later plain accessor that conflicts with an atomic add.
@@ -210,104 +189,79 @@ private:
         index atomic1 = none;
         index atomic2 = none;
         std::uint32_t writer_site = 0, reader1_site = 0, reader2_site = 0, atomic1_site = 0, atomic2_site = 0;
+        friend bool operator==(const cell&, const cell&) = default;
     };
-    struct shadow {
-        index size = 0;
-        std::vector<std::unique_ptr<cell[]>> pages;
-        // The page holding element f (index it with f & page_mask).
-        cell* page_of(index f)
-        {
-            const std::size_t p = static_cast<std::size_t>(f >> page_bits);
-            if (!pages[p]) { // the last page of a small buffer is only as long as the buffer
-                const index start = static_cast<index>(p) << page_bits;
-                const index len = std::min<index>(index{1} << page_bits, size - start);
-                pages[p] = std::make_unique<cell[]>(static_cast<std::size_t>(len));
-            }
-            return pages[p].get();
-        }
-        cell& at(index f) { return page_of(f)[f & page_mask]; }
-    };
+    // The shadow of one buffer: its cells as runs of elements whose cells are equal (elements
+    // never touched have none). Accesses arrive as runs and every element of a run is judged
+    // alike, so the work is per run an access touches, not per element, and exactly what
+    // per-element cells would give.
+    using shadow = ptoref::detail::run_map<cell>;
     struct buffer_info {
         std::string name;
         dims shape;
     };
 
-    // Lays one access into the shadow cells, reporting conflicts with other iterations. An
-    // atomic add conflicts like a write with plain reads and writes, and with nothing else.
+    // Judges an access of elements [lo, hi), all with cell state c, and updates c. An atomic add
+    // conflicts like a write with plain reads and writes, and with nothing else.
+    void visit(cell& c, std::uint64_t id, access_kind kind, index iteration, std::uint32_t site, index lo, index hi)
+    {
+        auto other = [&](index who) { return who != none && who != iteration; };
+        if (kind == access_kind::write) {
+            if (other(c.writer))
+                conflict(id, race_kind::waw, c.writer, c.writer_site, iteration, site, lo, hi);
+            else if (other(c.atomic1))
+                conflict(id, race_kind::waw, c.atomic1, c.atomic1_site, iteration, site, lo, hi);
+            else if (other(c.atomic2))
+                conflict(id, race_kind::waw, c.atomic2, c.atomic2_site, iteration, site, lo, hi);
+            else if (other(c.reader1))
+                conflict(id, race_kind::war, c.reader1, c.reader1_site, iteration, site, lo, hi);
+            else if (other(c.reader2))
+                conflict(id, race_kind::war, c.reader2, c.reader2_site, iteration, site, lo, hi);
+            c.writer = iteration;
+            c.writer_site = site;
+        } else if (kind == access_kind::atomic_add) {
+            if (other(c.writer))
+                conflict(id, race_kind::waw, c.writer, c.writer_site, iteration, site, lo, hi);
+            else if (other(c.reader1))
+                conflict(id, race_kind::war, c.reader1, c.reader1_site, iteration, site, lo, hi);
+            else if (other(c.reader2))
+                conflict(id, race_kind::war, c.reader2, c.reader2_site, iteration, site, lo, hi);
+            if (c.atomic1 == none) {
+                c.atomic1 = iteration;
+                c.atomic1_site = site;
+            } else if (c.atomic1 != iteration && c.atomic2 == none) {
+                c.atomic2 = iteration;
+                c.atomic2_site = site;
+            }
+        } else {
+            if (other(c.writer))
+                conflict(id, race_kind::raw, c.writer, c.writer_site, iteration, site, lo, hi);
+            else if (other(c.atomic1))
+                conflict(id, race_kind::raw, c.atomic1, c.atomic1_site, iteration, site, lo, hi);
+            else if (other(c.atomic2))
+                conflict(id, race_kind::raw, c.atomic2, c.atomic2_site, iteration, site, lo, hi);
+            if (c.reader1 == none) {
+                c.reader1 = iteration;
+                c.reader1_site = site;
+            } else if (c.reader1 != iteration && c.reader2 == none) {
+                c.reader2 = iteration;
+                c.reader2_site = site;
+            }
+        }
+    }
+
+    // Lays one access into the shadow, reporting conflicts with other iterations.
     void apply(shadow& sh, std::uint64_t id, const view_geometry& g, access_kind kind, index iteration,
                std::uint32_t site)
     {
-        auto other = [&](index who) { return who != none && who != iteration; };
-        auto visit = [&](cell& c, index f) {
-            if (kind == access_kind::write) {
-                if (other(c.writer))
-                    conflict(id, race_kind::waw, c.writer, c.writer_site, iteration, site, f);
-                else if (other(c.atomic1))
-                    conflict(id, race_kind::waw, c.atomic1, c.atomic1_site, iteration, site, f);
-                else if (other(c.atomic2))
-                    conflict(id, race_kind::waw, c.atomic2, c.atomic2_site, iteration, site, f);
-                else if (other(c.reader1))
-                    conflict(id, race_kind::war, c.reader1, c.reader1_site, iteration, site, f);
-                else if (other(c.reader2))
-                    conflict(id, race_kind::war, c.reader2, c.reader2_site, iteration, site, f);
-                c.writer = iteration;
-                c.writer_site = site;
-            } else if (kind == access_kind::atomic_add) {
-                if (other(c.writer))
-                    conflict(id, race_kind::waw, c.writer, c.writer_site, iteration, site, f);
-                else if (other(c.reader1))
-                    conflict(id, race_kind::war, c.reader1, c.reader1_site, iteration, site, f);
-                else if (other(c.reader2))
-                    conflict(id, race_kind::war, c.reader2, c.reader2_site, iteration, site, f);
-                if (c.atomic1 == none) {
-                    c.atomic1 = iteration;
-                    c.atomic1_site = site;
-                } else if (c.atomic1 != iteration && c.atomic2 == none) {
-                    c.atomic2 = iteration;
-                    c.atomic2_site = site;
-                }
-            } else {
-                if (other(c.writer))
-                    conflict(id, race_kind::raw, c.writer, c.writer_site, iteration, site, f);
-                else if (other(c.atomic1))
-                    conflict(id, race_kind::raw, c.atomic1, c.atomic1_site, iteration, site, f);
-                else if (other(c.atomic2))
-                    conflict(id, race_kind::raw, c.atomic2, c.atomic2_site, iteration, site, f);
-                if (c.reader1 == none) {
-                    c.reader1 = iteration;
-                    c.reader1_site = site;
-                } else if (c.reader1 != iteration && c.reader2 == none) {
-                    c.reader2 = iteration;
-                    c.reader2_site = site;
-                }
-            }
-        };
-        // Row by row, so the shadow page is looked up once per row segment, not per element.
-        const int r = g.shape.size();
-        if (g.shape.product() == 0)
-            return;
-        const index n_last = r ? g.shape[r - 1] : 1, s_last = r ? g.strides[r - 1] : 0;
-        dims outer_shape = g.shape, outer_strides = g.strides;
-        if (r) {
-            outer_shape[r - 1] = 1;
-            outer_strides[r - 1] = 0;
-        }
-        for_each_offset(outer_shape, outer_strides, g.offset, [&](index row) {
-            index j = 0;
-            while (j < n_last) {
-                const index f = row + j * s_last;
-                cell* page = sh.page_of(f);
-                const index in_page = f & page_mask;
-                index run = n_last - j; // further elements of this row in the same page
-                if (s_last > 0)
-                    run = std::min(run, (page_mask - in_page) / s_last + 1);
-                else if (s_last < 0)
-                    run = std::min(run, in_page / (-s_last) + 1);
-                for (index t = 0; t < run; ++t)
-                    visit(page[in_page + t * s_last], f + t * s_last);
-                j += run;
-            }
-        });
+        for_each_run(g.shape, g.strides, g.offset,
+                     [&](index lo, index hi) { apply_run(sh, id, lo, hi, kind, iteration, site); });
+    }
+
+    void apply_run(shadow& sh, std::uint64_t id, index lo, index hi, access_kind kind, index iteration,
+                   std::uint32_t site)
+    {
+        sh.update(lo, hi, [&](cell& c, index a, index b) { visit(c, id, kind, iteration, site, a, b); });
     }
 
     shadow& shadow_of(const ptoref::detail::buffer_base& b)
@@ -316,10 +270,7 @@ private:
         if (it != shadows_.end())
             return it->second;
         buffers_.try_emplace(b.id(), buffer_info{b.name().empty() ? b.display_name() : b.name(), b.root_shape()});
-        shadow& sh = shadows_[b.id()];
-        sh.size = b.size();
-        sh.pages.resize(static_cast<std::size_t>((b.size() >> page_bits) + 1));
-        return sh;
+        return shadows_[b.id()];
     }
 
     // Op names and file names are string literals, so their addresses identify a site cheaply.
@@ -347,9 +298,9 @@ private:
     }
 
     void conflict(std::uint64_t buffer, race_kind kind, index it1, std::uint32_t site1, index it2, std::uint32_t site2,
-                  index flat)
+                  index lo, index hi)
     {
-        conflicts_[std::make_tuple(buffer, kind, it1, site1, it2, site2)].push_back(flat);
+        conflicts_[std::make_tuple(buffer, kind, it1, site1, it2, site2)].push_back({lo, hi});
     }
 
     void note_footprint(const ptoref::detail::buffer_base& b, const view_geometry& g, index iteration)
@@ -359,27 +310,19 @@ private:
             return;
         auto& entry = footprints_[name];
         entry.first = b.root_shape();
-        auto& mask = entry.second[iteration];
-        if (mask.empty())
-            mask.assign(static_cast<std::size_t>(b.size()), 0);
-        for_each_offset(g.shape, g.strides, g.offset, [&](index f) { mask[static_cast<std::size_t>(f)] = 1; });
+        auto& runs = entry.second[iteration];
+        for_each_run(g.shape, g.strides, g.offset, [&](index lo, index hi) { runs.push_back({lo, hi}); });
     }
 
     std::string loop_kind_;
     source_location site_;
     std::vector<index> outer_path_;
     std::vector<std::string> footprint_names_;
-    std::map<std::string, std::pair<dims, std::map<index, std::vector<std::uint8_t>>>> footprints_;
+    std::map<std::string, std::pair<dims, std::map<index, std::vector<flat_range>>>> footprints_;
     index accesses_ = 0;
     index trip_count_ = 0;
     mutable std::mutex mutex_;
     std::unordered_map<std::uint64_t, shadow> shadows_;
-    struct pending_read {
-        view_geometry geometry;
-        index iteration;
-        std::uint32_t site;
-    };
-    std::unordered_map<std::uint64_t, std::vector<pending_read>> pending_reads_;
     std::unordered_map<std::uint64_t, std::pair<index, std::uint32_t>> created_; // creator iteration, site
     std::map<std::uint64_t, buffer_info> buffers_; // kept after a buffer dies, for its records
     std::vector<op_site> sites_;
@@ -387,7 +330,7 @@ private:
     std::map<site_key, std::uint32_t> site_ids_;
     static constexpr std::size_t site_cache_size = 64;
     std::array<std::pair<site_key, std::uint32_t>, site_cache_size> site_cache_{};
-    std::map<std::tuple<std::uint64_t, race_kind, index, std::uint32_t, index, std::uint32_t>, std::vector<index>>
+    std::map<std::tuple<std::uint64_t, race_kind, index, std::uint32_t, index, std::uint32_t>, std::vector<flat_range>>
         conflicts_;
 };
 

@@ -183,6 +183,42 @@ void for_each_offset(const dims& shape, const dims& strides, index offset, F&& f
     }
 }
 
+// Calls f(lo, hi) for runs of consecutive buffer offsets [lo, hi) that together are exactly the
+// elements for_each_offset visits (in another order when the unit-stride dim is not the last).
+// Runs follow a dim of stride +-1 (the last such dim, with the outer dims that continue it
+// contiguously); a view with none gives one-element runs.
+template <class F>
+void for_each_run(const dims& shape, const dims& strides, index offset, F&& f)
+{
+    const int r = shape.size();
+    if (shape.product() == 0)
+        return;
+    int run_dim = -1;
+    for (int d = r - 1; d >= 0 && run_dim < 0; --d)
+        if ((strides[d] == 1 || strides[d] == -1) && shape[d] > 1)
+            run_dim = d;
+    if (run_dim < 0) {
+        for_each_offset(shape, strides, offset, [&](index o) { f(o, o + 1); });
+        return;
+    }
+    index len = shape[run_dim];
+    const bool down = strides[run_dim] < 0;
+    dims outer = shape;
+    outer[run_dim] = 1;
+    // Dims just outside a unit-stride dim that continue it contiguously join the run, so a
+    // dense view is one run.
+    for (int d = run_dim - 1; d >= 0 && !down && strides[d] == len; --d) {
+        len *= shape[d];
+        outer[d] = 1;
+    }
+    for_each_offset(outer, strides, offset, [&](index o) {
+        if (down)
+            f(o - (len - 1), o + 1);
+        else
+            f(o, o + len);
+    });
+}
+
 // Row-major (C order) strides for a shape.
 inline dims row_major_strides(const dims& shape)
 {

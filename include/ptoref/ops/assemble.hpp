@@ -6,6 +6,7 @@
 // version: handles made earlier become stale (reading through them is reported by the checks).
 #pragma once
 
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,39 @@ template <element_type T>
 Tensor<T> at_version(const Tensor<T>& t, std::uint64_t version)
 {
     return Tensor<T>(t.storage_ptr(), t.shape(), t.strides(), t.offset(), t.valid_shape(), version);
+}
+
+// Calls f(s, d, len, s_step, d_step) for each row of the box `valid` (rank r; its first `lead`
+// dims are extent 1 and absent from the source): the row's start in a dense row-major source
+// with strides src_strides, its start in the destination (strides dst_strides, at dst_offset),
+// its length and both element steps.
+template <class F>
+void for_each_row_pair(const dims& valid, int lead, const dims& src_strides, const dims& dst_strides, index dst_offset,
+                       F&& f)
+{
+    const int r = valid.size();
+    if (valid.product() == 0)
+        return;
+    const index len = valid[r - 1], dst_step = dst_strides[r - 1];
+    const index src_step = r - 1 >= lead ? src_strides[r - 1 - lead] : 1;
+    dims idx = dims::filled(r, 0);
+    while (true) {
+        index s = 0, d = dst_offset;
+        for (int k = 0; k < r - 1; ++k) {
+            d += idx[k] * dst_strides[k];
+            if (k >= lead)
+                s += idx[k] * src_strides[k - lead];
+        }
+        f(s, d, len, src_step, dst_step);
+        int k = r - 2;
+        for (; k >= 0; --k) {
+            if (++idx[k] < valid[k])
+                break;
+            idx[k] = 0;
+        }
+        if (k < 0)
+            return;
+    }
 }
 
 // The window [offset, offset + source.shape) of target receives the valid region of source:
@@ -67,13 +101,7 @@ Tensor<T> assemble_window(const Tensor<T>& target, const Tensor<T>& source, cons
                         target.describe(),
                     loc);
     const dense<T> src = read_dense(source, op, loc);
-    // Copy out first: source and target may be views of the same buffer.
-    std::vector<T> values;
-    std::vector<std::uint8_t> defined;
     const dims src_strides = row_major_strides(source.shape());
-    const index count = valid.product();
-    values.reserve(static_cast<std::size_t>(count));
-    defined.reserve(static_cast<std::size_t>(count));
     std::optional<index> win = target.offset();
     for (int d = 0; d < r; ++d) {
         const auto step = checked_mul(offset[d], target.strides()[d]);
@@ -86,32 +114,49 @@ Tensor<T> assemble_window(const Tensor<T>& target, const Tensor<T>& source, cons
                     loc);
     const index window_offset = *win;
     const view_geometry window{valid, target.strides(), window_offset};
-    {
-        // Row-major walk over the valid box, in source-dense coordinates.
-        dims idx = dims::filled(r, 0);
-        for (index i = 0; i < count; ++i) {
-            index f = 0;
-            for (int d = lead; d < r; ++d)
-                f += idx[d] * src_strides[d - lead];
-            values.push_back(src.data[f]);
-            defined.push_back(src.is_defined(f) ? 1 : 0);
-            advance_row_major(idx, valid);
+    T* dst = target.storage().data();
+    buffer<T>& buf = target.storage();
+    // Row by row, from the source itself unless it may alias the window: a dense view of the
+    // target's own buffer is copied out first (read_dense's copy of any other view is private).
+    const bool may_alias = src.own.empty() && &source.storage() == &target.storage();
+    std::vector<T> copy;
+    std::vector<std::uint8_t> copy_defined;
+    const T* from = src.data;
+    const std::uint8_t* from_defined = src.defined;
+    if (may_alias) {
+        copy.assign(src.data, src.data + source.numel());
+        from = copy.data();
+        if (src.defined) {
+            copy_defined.assign(src.defined, src.defined + source.numel());
+            from_defined = copy_defined.data();
         }
     }
     const std::uint64_t version = target.storage().bump_version();
     notify_access(target, window, kind, op, loc, version);
-    T* dst = target.storage().data();
-    buffer<T>& buf = target.storage();
-    const Tensor<T> walker(target.storage_ptr(), valid, target.strides(), window_offset, valid);
-    index i = 0;
+    const bool overwrite = kind == access_kind::write; // combine is (old, v) -> v
     bool any_undefined = false;
-    walker.for_each_flat([&](index f) {
-        dst[f] = combine(dst[f], values[static_cast<std::size_t>(i)]);
-        const bool d = combine_defined(buf.is_defined(f), defined[static_cast<std::size_t>(i)] != 0);
-        buf.set_defined(f, d);
-        any_undefined = any_undefined || !d;
-        ++i;
-    });
+    for_each_row_pair(valid, lead, src_strides, target.strides(), window_offset,
+                      [&](index s, index d, index len, index s_step, index d_step) {
+                          if (overwrite && s_step == 1 && d_step == 1) {
+                              std::memcpy(dst + d, from + s, static_cast<std::size_t>(len) * sizeof(T));
+                              // A row without undefined elements makes its window row defined.
+                              if (from_defined == nullptr ||
+                                  std::memchr(from_defined + s, 0, static_cast<std::size_t>(len)) == nullptr) {
+                                  buf.set_defined_run(d, d + len);
+                                  return;
+                              }
+                          } else {
+                              for (index j = 0; j < len; ++j)
+                                  dst[d + j * d_step] = combine(dst[d + j * d_step], from[s + j * s_step]);
+                          }
+                          for (index j = 0; j < len; ++j) {
+                              const index f = d + j * d_step;
+                              const bool src_def = from_defined == nullptr || from_defined[s + j * s_step] != 0;
+                              const bool def = combine_defined(buf.is_defined(f), src_def);
+                              buf.set_defined(f, def);
+                              any_undefined = any_undefined || !def;
+                          }
+                      });
     if (any_undefined)
         buf.set_poison_origin(src.origin);
     return at_version(target, version);

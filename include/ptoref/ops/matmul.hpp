@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <type_traits>
 
@@ -67,6 +68,30 @@ accumulator_t<T> mac(T x, T y, accumulator_t<T> acc) noexcept
         return std::fma(scalar::widen(x), scalar::widen(y), acc);
 }
 
+// For each of `lines` lines of x (line l is the elements start l * line_step + t * step,
+// t < len): 1 if every element of it is defined. Scans contiguous memory either way: a line with
+// unit step by memchr, otherwise all lines at once, one row of the dense array at a time.
+template <class T>
+std::vector<std::uint8_t> lines_defined(const dense<T>& x, index lines, index line_step, index step, index len)
+{
+    std::vector<std::uint8_t> ok(static_cast<std::size_t>(lines), 1);
+    if (!x.defined)
+        return ok;
+    if (step == 1) {
+        for (index l = 0; l < lines; ++l)
+            ok[static_cast<std::size_t>(l)] =
+                std::memchr(x.defined + l * line_step, 0, static_cast<std::size_t>(len)) == nullptr ? 1 : 0;
+        return ok;
+    }
+    // line_step == 1: element t of every line is the contiguous row x.defined[t * step + l].
+    for (index t = 0; t < len; ++t) {
+        const std::uint8_t* row = x.defined + t * step;
+        for (index l = 0; l < lines; ++l)
+            ok[static_cast<std::size_t>(l)] &= row[l] != 0 ? 1 : 0;
+    }
+    return ok;
+}
+
 // acc[i*n + j] continues from its current value; def (may be null) gets the definedness.
 template <class T>
 void matmul_accumulate(const dense<T>& a, const dense<T>& b, bool a_trans, bool b_trans, matmul_dims d,
@@ -99,25 +124,36 @@ void matmul_accumulate(const dense<T>& a, const dense<T>& b, bool a_trans, bool 
             bf = b_trans ? nullptr : b.data;
         if (!bf) {
             b_packed.resize(static_cast<std::size_t>(d.k * d.n));
-            for (index k = 0; k < d.k; ++k)
-                for (index j = 0; j < d.n; ++j)
-                    b_packed[static_cast<std::size_t>(k * d.n + j)] = scalar::widen(b.data[k * b_sk + j * b_sj]);
+            if (!b_trans) { // rows of b are rows of the packed [K, N]
+                for (index k = 0; k < d.k; ++k)
+                    for (index j = 0; j < d.n; ++j)
+                        b_packed[static_cast<std::size_t>(k * d.n + j)] = scalar::widen(b.data[k * d.n + j]);
+            } else { // b is [N, K]: transposed in 16 x 16 blocks, so both sides stay in cache lines
+                constexpr index blk = 16;
+                for (index j0 = 0; j0 < d.n; j0 += blk)
+                    for (index k0 = 0; k0 < d.k; k0 += blk) {
+                        const index j1 = std::min(d.n, j0 + blk), k1 = std::min(d.k, k0 + blk);
+                        for (index j = j0; j < j1; ++j)
+                            for (index k = k0; k < k1; ++k)
+                                b_packed[static_cast<std::size_t>(k * d.n + j)] = scalar::widen(b.data[j * d.k + k]);
+                    }
+            }
             bf = b_packed.data();
         }
         simd::matmul_f32_accumulate({af, a_si, a_sk, bf, d.m, d.n, d.k, acc});
     }
     if (def) { // output (i, j) is defined iff row i of a and column j of b are
-        std::vector<std::uint8_t> row_ok(static_cast<std::size_t>(d.m), 1), col_ok(static_cast<std::size_t>(d.n), 1);
-        for (index i = 0; i < d.m; ++i)
-            for (index k = 0; k < d.k; ++k)
-                row_ok[static_cast<std::size_t>(i)] &= a.is_defined(i * a_si + k * a_sk) ? 1 : 0;
-        for (index k = 0; k < d.k; ++k)
+        const std::vector<std::uint8_t> row_ok = lines_defined(a, d.m, a_si, a_sk, d.k);
+        const std::vector<std::uint8_t> col_ok = lines_defined(b, d.n, b_sj, b_sk, d.k);
+        for (index i = 0; i < d.m; ++i) {
+            std::uint8_t* out = def + i * d.n;
+            if (!row_ok[static_cast<std::size_t>(i)]) {
+                std::memset(out, 0, static_cast<std::size_t>(d.n));
+                continue;
+            }
             for (index j = 0; j < d.n; ++j)
-                col_ok[static_cast<std::size_t>(j)] &= b.is_defined(k * b_sk + j * b_sj) ? 1 : 0;
-        for (index i = 0; i < d.m; ++i)
-            for (index j = 0; j < d.n; ++j)
-                if (!row_ok[static_cast<std::size_t>(i)] || !col_ok[static_cast<std::size_t>(j)])
-                    def[i * d.n + j] = 0;
+                out[j] &= col_ok[static_cast<std::size_t>(j)];
+        }
     }
 }
 

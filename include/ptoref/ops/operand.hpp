@@ -9,6 +9,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -112,11 +113,16 @@ void finish_output(const Tensor<T>& out, const std::uint8_t* defined_mask, std::
     if (defined_mask) {
         buffer<T>& b = out.storage();
         bool any = false;
-        for (index i = 0; i < out.numel(); ++i)
-            if (!defined_mask[i]) {
-                b.set_defined(out.offset() + i, false);
-                any = true;
-            }
+        const index n = out.numel();
+        // Masks are mostly all ones: jump from one undefined element to the next.
+        for (index i = 0; i < n; ++i) {
+            const void* z = std::memchr(defined_mask + i, 0, static_cast<std::size_t>(n - i));
+            if (!z)
+                break;
+            i = static_cast<const std::uint8_t*>(z) - defined_mask;
+            b.set_defined(out.offset() + i, false);
+            any = true;
+        }
         if (any)
             b.set_poison_origin(origin.empty() ? std::string(op) + " at " + to_string(loc) : origin);
     }

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "ptoref/core/error.hpp"
+#include "ptoref/core/run_map.hpp"
 #include "ptoref/core/shape.hpp"
 
 namespace ptoref::detail {
@@ -126,6 +128,21 @@ public:
         undefined_.fetch_add(d ? -1 : 1, std::memory_order_acq_rel);
     }
 
+    // Sets elements [lo, hi) defined, with one update of the count.
+    void set_defined_run(index lo, index hi)
+    {
+        if (all_defined() || lo >= hi)
+            return;
+        std::uint8_t* s = ensure_shadow();
+        index newly = 0;
+        for (index i = lo; i < hi; ++i)
+            newly += s[i] == 0 ? 1 : 0;
+        if (newly == 0)
+            return;
+        std::memset(s + lo, 1, static_cast<std::size_t>(hi - lo));
+        undefined_.fetch_add(-newly, std::memory_order_acq_rel);
+    }
+
     // The shape the buffer was created with: reports give regions in these coordinates.
     const dims& root_shape() const noexcept { return root_shape_; }
     void set_root_shape(const dims& s) { root_shape_ = s; }
@@ -148,10 +165,16 @@ public:
     std::uint64_t bump_version() noexcept { return version_.fetch_add(1, std::memory_order_acq_rel) + 1; }
 
     // Per element: the version and the op site (an index into the checks' site table) of the
-    // last in-place write. Allocated on the first in-place write; null before.
+    // last in-place write, as runs (version 0: never written in place). Allocated on the first
+    // in-place write; null before. Its mutex serialises threaded writers of disjoint windows.
+    struct write_entry {
+        std::uint32_t version = 0;
+        std::uint32_t site = 0;
+        friend bool operator==(const write_entry&, const write_entry&) = default;
+    };
     struct write_log {
-        std::vector<std::uint32_t> version;
-        std::vector<std::uint32_t> site;
+        mutable std::mutex mutex;
+        run_map<write_entry> runs;
     };
     write_log* writes() const noexcept { return writes_.load(std::memory_order_acquire); }
     write_log& ensure_writes()
@@ -161,8 +184,6 @@ public:
         std::lock_guard<std::mutex> lock(shadow_mutex_);
         if (!writes_storage_) {
             writes_storage_ = std::make_unique<write_log>();
-            writes_storage_->version.assign(static_cast<std::size_t>(size_), 0);
-            writes_storage_->site.assign(static_cast<std::size_t>(size_), 0);
             writes_.store(writes_storage_.get(), std::memory_order_release);
         }
         return *writes_storage_;
