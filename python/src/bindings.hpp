@@ -9,4 +9,5 @@ void bind_ops(pybind11::module_& m);
 void bind_loops(pybind11::module_& m);
 void bind_checks(pybind11::module_& m);
 void bind_io(pybind11::module_& m);
+void bind_tasks(pybind11::module_& m);
 } // namespace ptoref::python
