@@ -207,36 +207,39 @@ public:
     task_id submit(task_info t)
     {
         const task_id id = tasks_.size() + 1;
-        std::vector<task_id> preds;
+        // Ancestors: every predecessor and its ancestors. An edge from a task that is already an
+        // ancestor adds nothing, so such writer entries are skipped without comparing views.
+        std::vector<std::uint64_t> anc(static_cast<std::size_t>((id + 63) / 64), 0);
+        auto has = [&](task_id p) { return (anc[static_cast<std::size_t>((p - 1) / 64)] >> ((p - 1) % 64)) & 1u; };
+        auto add_pred = [&](task_id p) {
+            if (has(p))
+                return;
+            const auto& pa = ancestors_[static_cast<std::size_t>(p - 1)];
+            for (std::size_t w = 0; w < pa.size(); ++w)
+                anc[w] |= pa[w];
+            anc[static_cast<std::size_t>((p - 1) / 64)] |= std::uint64_t{1} << ((p - 1) % 64);
+        };
         for (task_id d : t.deps) {
             if (d == 0 || d >= id)
                 throw error("task", "deps names task #" + std::to_string(d) + ", which is not submitted before task #" +
                                         std::to_string(id) + " (" + t.where() + ")");
-            preds.push_back(d);
+            add_pred(d);
         }
         const bool manual = t.scope == scope_mode::manual;
         if (!manual) {
             for (const task_arg& a : t.args) {
                 if (a.tag != arg_tag::output)
                     if (auto c = creator_.find(a.buffer); c != creator_.end())
-                        preds.push_back(c->second);
+                        add_pred(c->second);
                 if (a.manual_dep || (a.tag != arg_tag::input && a.tag != arg_tag::inout))
                     continue;
                 auto w = writers_.find(a.buffer);
                 if (w == writers_.end())
                     continue;
-                for (const writer_entry& e : w->second)
-                    if (intersects(e.view, a.view))
-                        preds.push_back(e.task);
+                for (auto e = w->second.rbegin(); e != w->second.rend(); ++e) // newest first
+                    if (!has(e->task) && intersects(e->view, a.view))
+                        add_pred(e->task);
             }
-        }
-        // Ancestors: the union of every predecessor's ancestors and the predecessor itself.
-        std::vector<std::uint64_t> anc(static_cast<std::size_t>((id + 63) / 64), 0);
-        for (task_id p : preds) {
-            const auto& pa = ancestors_[static_cast<std::size_t>(p - 1)];
-            for (std::size_t w = 0; w < pa.size(); ++w)
-                anc[w] |= pa[w];
-            anc[static_cast<std::size_t>((p - 1) / 64)] |= std::uint64_t{1} << ((p - 1) % 64);
         }
         ancestors_.push_back(std::move(anc));
         if (!manual) {
