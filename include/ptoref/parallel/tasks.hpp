@@ -20,14 +20,11 @@
 #include "ptoref/parallel/loops.hpp"
 #include "ptoref/tensor/tensor.hpp"
 
-namespace ptoref::pl {
-
-using check::task_id;
-using arg = check::arg_spec;
-
-namespace detail {
+// (Helpers in ptoref::detail: a `detail` inside ptoref::pl would hide ptoref::detail from ops.)
+namespace ptoref::detail {
 template <class T>
-check::arg_spec make_arg(const Tensor<T>& t, check::param_dir dir, std::optional<check::arg_tag> tag = std::nullopt)
+check::arg_spec make_task_arg(const Tensor<T>& t, check::param_dir dir,
+                              std::optional<check::arg_tag> tag = std::nullopt)
 {
     check::arg_spec a;
     const auto& b = *t.storage_ptr();
@@ -39,52 +36,9 @@ check::arg_spec make_arg(const Tensor<T>& t, check::param_dir dir, std::optional
     a.tag = tag;
     return a;
 }
-} // namespace detail
 
-// A task argument: the view passed and the callee parameter's direction (pl.In / pl.Out /
-// pl.InOut); the runtime tag follows from the call's context by pypto's rules.
-template <class T>
-check::arg_spec in_arg(const Tensor<T>& t)
-{
-    return detail::make_arg(t, check::param_dir::in);
-}
-template <class T>
-check::arg_spec out_arg(const Tensor<T>& t)
-{
-    return detail::make_arg(t, check::param_dir::out);
-}
-template <class T>
-check::arg_spec inout_arg(const Tensor<T>& t)
-{
-    return detail::make_arg(t, check::param_dir::inout);
-}
-// pl.no_dep(t) / no_dep_args=[t]: the slot is NO_DEP whatever its direction.
-template <class T>
-check::arg_spec no_dep_arg(const Tensor<T>& t, check::param_dir dir = check::param_dir::in)
-{
-    check::arg_spec a = detail::make_arg(t, dir);
-    a.no_dep = true;
-    return a;
-}
-// The tag the runtime sees, given directly (a direction bug or a pre-set arg_directions).
-template <class T>
-check::arg_spec tagged_arg(const Tensor<T>& t, check::arg_tag tag)
-{
-    const check::param_dir dir = tag == check::arg_tag::input ? check::param_dir::in : check::param_dir::inout;
-    return detail::make_arg(t, dir, tag);
-}
-
-// create_tensor(manual_dep=True): the runtime tracks no view of this tensor's buffer.
-template <class T>
-void set_manual_dep(const Tensor<T>& t)
-{
-    if (check::task_recorder::active())
-        check::task_recorder::instance().set_manual_dep(t.storage_ptr()->id());
-}
-
-namespace detail {
-inline check::task_spec make_spec(std::string kind, index blocks, std::vector<check::arg_spec> args,
-                                  std::vector<task_id> deps, const source_location& loc)
+inline check::task_spec make_task_spec(std::string kind, index blocks, std::vector<check::arg_spec> args,
+                                       std::vector<check::task_id> deps, const source_location& loc)
 {
     check::task_spec s;
     s.kind = std::move(kind);
@@ -95,7 +49,53 @@ inline check::task_spec make_spec(std::string kind, index blocks, std::vector<ch
         s.args = std::move(args);
     return s;
 }
-} // namespace detail
+} // namespace ptoref::detail
+
+namespace ptoref::pl {
+
+using check::task_id;
+using arg = check::arg_spec;
+
+// A task argument: the view passed and the callee parameter's direction (pl.In / pl.Out /
+// pl.InOut); the runtime tag follows from the call's context by pypto's rules.
+template <class T>
+check::arg_spec in_arg(const Tensor<T>& t)
+{
+    return ptoref::detail::make_task_arg(t, check::param_dir::in);
+}
+template <class T>
+check::arg_spec out_arg(const Tensor<T>& t)
+{
+    return ptoref::detail::make_task_arg(t, check::param_dir::out);
+}
+template <class T>
+check::arg_spec inout_arg(const Tensor<T>& t)
+{
+    return ptoref::detail::make_task_arg(t, check::param_dir::inout);
+}
+// pl.no_dep(t) / no_dep_args=[t]: the slot is NO_DEP whatever its direction.
+template <class T>
+check::arg_spec no_dep_arg(const Tensor<T>& t, check::param_dir dir = check::param_dir::in)
+{
+    check::arg_spec a = ptoref::detail::make_task_arg(t, dir);
+    a.no_dep = true;
+    return a;
+}
+// The tag the runtime sees, given directly (a direction bug or a pre-set arg_directions).
+template <class T>
+check::arg_spec tagged_arg(const Tensor<T>& t, check::arg_tag tag)
+{
+    const check::param_dir dir = tag == check::arg_tag::input ? check::param_dir::in : check::param_dir::inout;
+    return ptoref::detail::make_task_arg(t, dir, tag);
+}
+
+// create_tensor(manual_dep=True): the runtime tracks no view of this tensor's buffer.
+template <class T>
+void set_manual_dep(const Tensor<T>& t)
+{
+    if (check::task_recorder::active())
+        check::task_recorder::instance().set_manual_dep(t.storage_ptr()->id());
+}
 
 // `with pl.at(...)`: one task running body.
 template <class F>
@@ -103,7 +103,7 @@ requires std::invocable<F&> task_id at(std::vector<check::arg_spec> args, std::v
                                        source_location loc = source_location::current())
 {
     auto& rec = check::task_recorder::instance();
-    auto h = rec.begin(detail::make_spec("pl.at", 1, std::move(args), std::move(deps), loc));
+    auto h = rec.begin(ptoref::detail::make_task_spec("pl.at", 1, std::move(args), std::move(deps), loc));
     body();
     return rec.end(std::move(h));
 }
@@ -120,7 +120,7 @@ task_id spmd_task(index blocks, std::vector<check::arg_spec> args, std::vector<t
                   source_location loc = source_location::current())
 {
     auto& rec = check::task_recorder::instance();
-    auto h = rec.begin(detail::make_spec("pl.spmd", blocks, std::move(args), std::move(deps), loc));
+    auto h = rec.begin(ptoref::detail::make_task_spec("pl.spmd", blocks, std::move(args), std::move(deps), loc));
     const bool is_task = static_cast<bool>(h);
     auto each = [&](index b) {
         std::optional<check::block_guard> g;
@@ -136,7 +136,7 @@ task_id spmd_task(index blocks, std::vector<check::arg_spec> args, std::vector<t
 inline task_id task_dummy(std::vector<task_id> deps, source_location loc = source_location::current())
 {
     auto& rec = check::task_recorder::instance();
-    return rec.end(rec.begin(detail::make_spec("pl.system.task_dummy", 1, {}, std::move(deps), loc)));
+    return rec.end(rec.begin(ptoref::detail::make_task_spec("pl.system.task_dummy", 1, {}, std::move(deps), loc)));
 }
 
 // `with pl.manual_scope():` tasks submitted inside get no derived edges, only their deps.
