@@ -225,7 +225,7 @@ def test_cli_ordering_runtime_reports_and_fails(cli, tmp_path):
     code, out = cli("run", "--ordering", "runtime", str(path))
     assert code == 1, out
     assert "ordering runtime" in out
-    assert "[ptoref] runtime ordering: 1 unordered task pair(s)" in out
+    assert "[ptoref] runtime ordering: 4 task(s), 1 unordered task pair(s)" in out
     assert "Why: WAR: reader task was a plain INPUT; the runtime tracks no readers" in out
     os.environ["PTOREF_ORDERING"] = "runtime"  # the environment switch, read by the C++ library
     try:
