@@ -428,6 +428,27 @@ TEST_CASE("derive_tag follows DeriveCallDirections")
     CHECK(derive_tag(param_dir::inout, call_context{false, false, true}) == arg_tag::no_dep);
 }
 
+TEST_CASE("A written In parameter is upgraded as pypto does; a tag given directly is kept (the direction lies)")
+{
+    auto program = [](bool lie) {
+        return [=] {
+            auto t = pl::full({4, 8}, pl::FP32, 0.0f).name("t");
+            auto u = pl::full({4, 8}, pl::FP32, 0.0f).name("u");
+            pl::at({lie ? pl::tagged_arg(t, arg_tag::input) : pl::in_arg(t)}, {}, [&] {
+                t = pl::assemble(t, pl::full({4, 8}, pl::FP32, 1.0f), {0, 0});
+            });
+            pl::at({pl::in_arg(t), pl::out_arg(u)}, {}, [&] { u = pl::assemble(u, pl::mul(t, 1.0), {0, 0}); });
+        };
+    };
+    CHECK(both(program(false)).runtime.empty()); // In written -> Out -> OUTPUT_EXISTING, registered
+    const verdicts v = both(program(true));
+    CHECK(v.program_clean);
+    REQUIRE(v.runtime.size() == 1);
+    CHECK(v.runtime[0].kind == race_kind::raw);
+    CHECK(v.runtime[0].why ==
+          "the earlier writer's argument is tagged INPUT (the direction lies): the runtime registers no writer for it");
+}
+
 TEST_CASE("Stripe writers in one pl.parallel are OUTPUT_EXISTING (mutually unordered, disjoint: fine); a write "
           "after the loop is INOUT")
 {

@@ -10,8 +10,9 @@
 // innermost collector, or throw ordering_error.
 //
 // Argument tags follow pypto's rules (tasks-and-ordering.md §2.2): when a task names its
-// arguments (direction + view) the call-site tag is derived from the direction and the call's
-// context; when it does not (the Python front end's scopes, where pypto outlines the body and
+// arguments (direction + view) the call-site tag is derived from the direction (a written In
+// upgraded to Out / InOut, as pypto's ConvertTensorToTileOps does) and the call's context; when
+// it does not (the Python front end's scopes, where pypto outlines the body and
 // infers directions from its uses), every buffer the task touched is a whole-buffer argument,
 // In if only read, Out if only written, InOut if both. Context: R-seq = a sequential loop
 // encloses the task; R-prior = an earlier task wrote the buffer and is not in a different
@@ -239,25 +240,37 @@ public:
         for (const auto& [id, b] : t.buffers_)
             graph_.describe_buffer(id, b.name, b.shape);
         std::vector<std::pair<std::uint64_t, bool>> writes; // buffer, written
+        // Whether the task read / wrote each buffer at all (any block).
+        auto uses = [&](std::uint64_t id) {
+            std::pair<bool, bool> rw{false, false};
+            if (auto it = t.footprint_.find(id); it != t.footprint_.end())
+                for (const auto& [blk, fp] : it->second) {
+                    rw.first = rw.first || !fp.read.empty();
+                    rw.second = rw.second || !fp.write.empty();
+                }
+            return rw;
+        };
         if (t.spec_.args) {
             for (const arg_spec& a : *t.spec_.args) {
                 graph_.describe_buffer(a.buffer, a.name, a.root_shape);
+                // pypto upgrades a written In parameter (ConvertTensorToTileOps, §2.1 item 3):
+                // Out if the kernel never reads it, else InOut. A tag given directly is kept.
+                param_dir dir = a.dir;
+                if (dir == param_dir::in && !a.tag)
+                    if (const auto [rd, wr] = uses(a.buffer); wr)
+                        dir = rd ? param_dir::inout : param_dir::out;
                 task_arg ta;
                 ta.buffer = a.buffer;
                 ta.view = a.view;
-                ta.tag = a.tag ? *a.tag : derive_tag(a.dir, context(a.buffer, t.frames_, a.no_dep));
+                ta.tag = a.tag ? *a.tag : derive_tag(dir, context(a.buffer, t.frames_, a.no_dep));
                 ta.manual_dep = manual_dep_.contains(a.buffer);
                 info.args.push_back(std::move(ta));
-                if (a.dir != param_dir::in)
+                if (dir != param_dir::in)
                     writes.emplace_back(a.buffer, true);
             }
         } else {
             for (const auto& [id, blocks] : t.footprint_) {
-                bool rd = false, wr = false;
-                for (const auto& [blk, fp] : blocks) {
-                    rd = rd || !fp.read.empty();
-                    wr = wr || !fp.write.empty();
-                }
+                const auto [rd, wr] = uses(id);
                 const param_dir dir = wr ? (rd ? param_dir::inout : param_dir::out) : param_dir::in;
                 const bool nd = std::find(t.spec_.no_dep_buffers.begin(), t.spec_.no_dep_buffers.end(), id) !=
                                 t.spec_.no_dep_buffers.end();
