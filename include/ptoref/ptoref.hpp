@@ -61,5 +61,6 @@
 
 #include "ptoref/parallel/context.hpp"
 #include "ptoref/parallel/loops.hpp"
+#include "ptoref/parallel/tasks.hpp"
 #include "ptoref/parallel/schedule.hpp"
 #include "ptoref/kernels/prefill_scope2.hpp"

@@ -4,7 +4,7 @@
 the `pl` such a file imports; `ptoref._core` is the C++ library.
 """
 from . import _core
-from ._errors import AnnotationMismatch, DefinednessError, Error, RaceError, StaleError, Unsupported  # noqa: F401
+from ._errors import AnnotationMismatch, DefinednessError, Error, OrderingError, RaceError, StaleError, Unsupported  # noqa: F401
 from ._tensor import Tensor  # noqa: F401
 
 __version__ = _core.version

@@ -5,6 +5,7 @@ Error = _core.Error
 RaceError = _core.RaceError
 DefinednessError = _core.DefinednessError
 StaleError = _core.StaleError
+OrderingError = _core.OrderingError  # tasks the runtime would leave unordered (runtime ordering)
 
 
 class Unsupported(Error):

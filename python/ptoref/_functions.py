@@ -5,7 +5,7 @@ import functools
 import inspect
 import os
 
-from . import _site
+from . import _core, _site
 from ._errors import AnnotationMismatch, Unsupported
 from ._tensor import Tensor, TensorType
 
@@ -110,7 +110,21 @@ class DslFunction:
             for name, ann in checks:
                 if name in bound.arguments:
                     _check_arg(self, name, ann, bound.arguments[name], dyn)
+        if self.kind == "incore" and _core.tasks_active():  # a kernel call is a task (runtime ordering)
+            return self._call_as_task(args, kwargs)
         return self._src.fn(*args, **kwargs)
+
+    def _call_as_task(self, args, kwargs):
+        from . import _tasks
+
+        task = _tasks.begin("pl.jit.incore", _site.site(), 1, None, _tasks.kernel_args(self, args, kwargs))
+        try:
+            result = self._src.fn(*args, **kwargs)
+        except BaseException:
+            _tasks.end(task, failed=True)
+            raise
+        _tasks.end(task)
+        return result
 
     def compile(self, *args, **kwargs):
         raise Unsupported(f"{self.__name__}.compile", self.def_site, "ptoref runs DSL functions directly")

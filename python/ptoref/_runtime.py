@@ -8,7 +8,7 @@ calling thread (the bits of a race-free program cannot differ).
 """
 import builtins
 
-from . import _core, _site
+from . import _core, _site, _tasks
 from ._errors import Error
 from ._tensor import Tensor, setitem as _tensor_setitem
 
@@ -116,10 +116,11 @@ _blocks = []  # (block index, block count) of the enclosing spmd blocks, innermo
 class TaskId:
     """A task handle (pl.TaskId): what `as tid`, pl.submit and deps= pass around."""
 
-    __slots__ = ("kind", "site", "name")
+    __slots__ = ("kind", "site", "name", "cid")
 
     def __init__(self, kind, site, name=""):
         self.kind, self.site, self.name = kind, site, name
+        self.cid = 0  # the task model's TaskId (runtime ordering), 0 when nothing was recorded
 
     def __repr__(self):
         return f"<TaskId {self.kind} at {self.site!r}{' ' + self.name if self.name else ''}>"
@@ -128,24 +129,35 @@ class TaskId:
 class Spmd:
     """pl.spmd(n, ...): `for i in pl.spmd(n)` or (rewritten) `with pl.spmd(n) [as tid]:`."""
 
-    def __init__(self, core_num, site, name_hint="", deps=None):
+    def __init__(self, core_num, site, name_hint="", deps=None, kind="pl.spmd"):
         if isinstance(core_num, bool) or not isinstance(core_num, int):
             raise Error(f"pl.spmd: the block count {core_num!r} is not an integer (at {site!r})")
         self.core_num = core_num
         self.site = site
         self.task_id = TaskId("spmd", site, name_hint)
         self.deps = deps
+        self.kind = kind
 
     def __iter__(self):
         return self._run_blocks()
 
     def _run_blocks(self):
-        for b in _parallel("pl.spmd", 0, self.core_num, 1, self.site):
-            _blocks.append((b, self.core_num))
-            try:
-                yield b
-            finally:
-                _blocks.pop()
+        # One task whose blocks are concurrent (under runtime ordering; nothing otherwise).
+        task = _tasks.begin(self.kind, self.site, self.core_num, self.deps)
+        ok = False
+        try:
+            for b in _parallel("pl.spmd", 0, self.core_num, 1, self.site):
+                _blocks.append((b, self.core_num))
+                old = _core.task_block(b) if task is not None else None
+                try:
+                    yield b
+                finally:
+                    _blocks.pop()
+                    if task is not None:
+                        _core.task_block(old)
+            ok = True
+        finally:
+            _tasks.end(task, self.task_id, failed=not ok)
 
     def __enter__(self):
         raise Error(
@@ -175,9 +187,11 @@ class Scope:
         self.task_id = TaskId(kind, site, kwargs.get("name_hint", "") if isinstance(kwargs, dict) else "")
 
     def __enter__(self):
+        self._task = _tasks.enter_scope(self)
         return self.task_id
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
+        _tasks.exit_scope(self, getattr(self, "_task", None), exc_type is not None)
         return False
 
 

@@ -24,6 +24,9 @@ def _parser():
                    help="replace a module-level constant of FILE before it runs (repeatable)")
     r.add_argument("--seed", type=int, help="torch.manual_seed(N) before the file runs")
     r.add_argument("--schedule", help="parallel-loop schedule: sequential, reverse, shuffled[:SEED], threads[:N]")
+    r.add_argument("--ordering", choices=["program", "runtime"],
+                   help="task ordering to check against: program (the default: sequential meaning) or runtime "
+                        "(only the edges the simpler runtime derives; also PTOREF_ORDERING=runtime)")
     r.add_argument("--golden-data-out", metavar="DIR",
                    help="write DIR/in/<name>.pt and DIR/out/<name>.pt with ptoref's outputs as the expected values")
     r.add_argument("--footprints", default="", metavar="NAMES",
@@ -116,6 +119,8 @@ def main(argv=None):
         except Error as e:
             print(f"ptoref: error: --schedule: {e}", file=sys.stderr)
             return USAGE_EXIT
+    if ns.ordering:
+        _core.set_ordering(ns.ordering)
     _session.options.footprints = [n for n in ns.footprints.split(",") if n]
     _session.options.golden_data_out = ns.golden_data_out
     _imports.install()
@@ -125,6 +130,7 @@ def main(argv=None):
         torch.manual_seed(ns.seed)
     print(f"[ptoref] running {os.path.basename(path)} on ptoref {_core.version} "
           f"(schedule {_core.default_schedule()}, simd {_core.simd_path()}"
+          f"{', ordering runtime' if _core.ordering() == 'runtime' else ''}"
           f"{', seed ' + str(ns.seed) if ns.seed is not None else ''}"
           f"{', ' + ', '.join(f'{k}={v}' for k, v in sets.items()) if sets else ''})", flush=True)
 

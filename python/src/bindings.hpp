@@ -11,4 +11,5 @@ void bind_ops_index(pybind11::module_& m);
 void bind_loops(pybind11::module_& m);
 void bind_checks(pybind11::module_& m);
 void bind_io(pybind11::module_& m);
+void bind_tasks(pybind11::module_& m);
 } // namespace ptoref::python

@@ -16,6 +16,7 @@ PYBIND11_MODULE(_core, m)
     static py::exception<ptoref::check::race_error> race_type(m, "RaceError", error_type.ptr());
     static py::exception<ptoref::check::definedness_error> undef_type(m, "DefinednessError", error_type.ptr());
     static py::exception<ptoref::check::stale_error> stale_type(m, "StaleError", error_type.ptr());
+    static py::exception<ptoref::check::ordering_error> ordering_type(m, "OrderingError", error_type.ptr());
     py::register_exception_translator([](std::exception_ptr p) {
         try {
             if (p)
@@ -26,6 +27,8 @@ PYBIND11_MODULE(_core, m)
             PyErr_SetString(undef_type.ptr(), e.what());
         } catch (const ptoref::check::stale_error& e) {
             PyErr_SetString(stale_type.ptr(), e.what());
+        } catch (const ptoref::check::ordering_error& e) {
+            PyErr_SetString(ordering_type.ptr(), e.what());
         } catch (const ptoref::error& e) {
             PyErr_SetString(error_type.ptr(), e.what());
         } catch (const std::bad_alloc&) {
@@ -46,4 +49,5 @@ PYBIND11_MODULE(_core, m)
     ptoref::python::bind_loops(m);
     ptoref::python::bind_checks(m);
     ptoref::python::bind_io(m);
+    ptoref::python::bind_tasks(m);
 }

@@ -8,9 +8,9 @@
 // What lies outside this model (docs/checks.md, "Out of scope"):
 //   - runtime-ordering hazards of simpler's TensorMap: untracked WAR of plain INPUT readers (E4,
 //     E16), unordered OUTPUT_EXISTING writers (E9, E14), manual_dep / no_dep / deps= (E21's
-//     dropped deps, E22), tasks' declared directions (E23), scalar writes missing from a task's
-//     footprint (E25). Under reference semantics program order orders these accesses; a checker
-//     of them needs a model of the runtime's dependency rules.
+//     dropped deps, E22). Under reference semantics program order orders these accesses; the
+//     runtime-ordering mode judges them (tests/check/test_tasks.cpp). Tasks' declared directions
+//     (E23) and scalar writes missing from a task's footprint (E25) stay out of scope.
 //   - hardware granularity and visibility: 64-byte line sharing of scalar stores (E18), mixed
 //     MTE3/scalar store ordering (E19), store visibility (E17, E20). Element-disjoint accesses
 //     are not a race here.

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "ptoref/check/records.hpp"
+#include "ptoref/check/tasks.hpp"
 
 namespace ptoref::check {
 
@@ -111,13 +112,15 @@ public:
     const std::vector<definedness_record>& undefined() const noexcept { return undefined_; }
     const std::vector<stale_record>& stale() const noexcept { return stale_; }
     const std::vector<loop_summary>& loops() const noexcept { return loops_; }
+    // Tasks the runtime-ordering mode found unordered (check/runtime_ordering.hpp).
+    const std::vector<ordering_record>& orderings() const noexcept { return orderings_; }
     // Notes, not failures: they never make a run unclean.
     const std::vector<divergence_record>& divergences() const noexcept { return divergences_; }
-    bool clean() const noexcept { return races_.empty() && undefined_.empty() && stale_.empty(); }
+    bool clean() const noexcept { return races_.empty() && undefined_.empty() && stale_.empty() && orderings_.empty(); }
     std::string report() const
     {
-        return records_to_string(races_) + records_to_string(undefined_) + records_to_string(stale_) +
-               records_to_string(divergences_);
+        return records_to_string(races_) + records_to_string(orderings_) + records_to_string(undefined_) +
+               records_to_string(stale_) + records_to_string(divergences_);
     }
 
 private:
@@ -126,6 +129,7 @@ private:
     std::vector<definedness_record> undefined_;
     std::vector<stale_record> stale_;
     std::vector<loop_summary> loops_;
+    std::vector<ordering_record> orderings_;
     std::vector<divergence_record> divergences_;
 };
 
@@ -145,6 +149,21 @@ struct deliver {
             }
         }
         throw race_error(std::move(records));
+    }
+    static void orderings(std::vector<ordering_record> records)
+    {
+        if (records.empty())
+            return;
+        auto& r = detail::collectors();
+        {
+            std::lock_guard<std::mutex> lock(r.mutex);
+            if (!r.stack.empty()) {
+                auto& dst = r.stack.back()->orderings_;
+                dst.insert(dst.end(), records.begin(), records.end());
+                return;
+            }
+        }
+        throw ordering_error(std::move(records));
     }
     // Summaries are only kept when a collector wants them; they never throw.
     static void summary(loop_summary s)

@@ -16,6 +16,7 @@
 #include "ptoref/check/boxes.hpp"
 #include "ptoref/check/config.hpp"
 #include "ptoref/check/race_detector.hpp"
+#include "ptoref/check/runtime_ordering.hpp"
 #include "ptoref/parallel/context.hpp"
 #include "ptoref/tensor/access.hpp"
 #include "ptoref/tensor/buffer.hpp"
@@ -79,6 +80,8 @@ public:
         for (const ptoref::detail::loop_frame& f : ptoref::detail::loop_frames())
             if (f.race)
                 f.race->note_created(b, f.value, op, loc);
+        if (detail::task_sink* t = detail::current_task())
+            t->created(b);
     }
 
     void on_access(const access_event& e) override
@@ -88,6 +91,8 @@ public:
         for (const ptoref::detail::loop_frame& f : ptoref::detail::loop_frames())
             if (f.race)
                 f.race->record(e, f.value);
+        if (detail::task_sink* t = detail::current_task())
+            t->access(e, detail::current_block());
         if (e.kind != access_kind::read) { // a write or an atomic add
             if (e.write_version)
                 log_write(e);

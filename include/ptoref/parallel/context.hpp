@@ -4,6 +4,8 @@
 // to its iteration at every parallel level.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <vector>
 
 #include "ptoref/core/shape.hpp"
@@ -17,7 +19,16 @@ namespace ptoref::detail {
 struct loop_frame {
     index value = 0;                        // this iteration's loop index
     check::loop_race_state* race = nullptr; // null for sequential loops or unchecked runs
+    std::uint64_t instance = 0;             // which parallel loop instance (0: a sequential loop)
 };
+
+// A fresh id for each parallel loop instance (the task model tells iterations of one instance
+// from later loops at the same depth by it).
+inline std::uint64_t next_loop_instance() noexcept
+{
+    static std::atomic<std::uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+}
 
 inline std::vector<loop_frame>& loop_frames()
 {

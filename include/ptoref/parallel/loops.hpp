@@ -86,7 +86,10 @@ inline index loop_value(index start, index k, index step) noexcept
 // Pushes an iteration frame for the lifetime of the guard.
 class frame_guard {
 public:
-    frame_guard(index value, check::loop_race_state* race) { ptoref::detail::loop_frames().push_back({value, race}); }
+    frame_guard(index value, check::loop_race_state* race, std::uint64_t instance = 0)
+    {
+        ptoref::detail::loop_frames().push_back({value, race, instance});
+    }
     ~frame_guard() { ptoref::detail::loop_frames().pop_back(); }
     frame_guard(const frame_guard&) = delete;
     frame_guard& operator=(const frame_guard&) = delete;
@@ -108,7 +111,8 @@ class parallel_instance {
 public:
     parallel_instance(std::string_view loop, index start, index stop, index step, const loop_options& opt,
                       const source_location& loc)
-        : start_(start), step_(step), sched_(opt.sched ? *opt.sched : default_schedule())
+        : start_(start), step_(step), sched_(opt.sched ? *opt.sched : default_schedule()),
+          instance_(ptoref::detail::next_loop_instance())
     {
         const index n = trip_count(start, stop, step, loop, opt, loc);
         if (check::enabled()) {
@@ -128,7 +132,8 @@ public:
     check::loop_race_state* race() const noexcept { return race_.get(); }
 
     // Frames for an externally driven iteration (the calling thread's loop nest).
-    void enter(index value) { ptoref::detail::loop_frames().push_back({value, race_.get()}); }
+    void enter(index value) { ptoref::detail::loop_frames().push_back({value, race_.get(), instance_}); }
+    std::uint64_t instance() const noexcept { return instance_; }
     void leave() { ptoref::detail::loop_frames().pop_back(); }
 
     // Judges the instance once every iteration ran: records go to the innermost collector, or
@@ -148,6 +153,7 @@ private:
     index start_;
     index step_;
     schedule sched_;
+    std::uint64_t instance_;
     std::unique_ptr<check::loop_race_state> race_;
     std::vector<index> order_;
 };
@@ -164,18 +170,20 @@ void run_parallel(std::string_view loop, index start, index stop, index step, co
     if (!threaded) {
         for (index k : order) {
             const index value = inst.value(k);
-            frame_guard g(value, inst.race());
+            frame_guard g(value, inst.race(), inst.instance());
             body(value);
         }
     } else {
         const std::vector<ptoref::detail::loop_frame> parent = ptoref::detail::loop_frames();
         ptoref::detail::access_observer* observer = ptoref::detail::current_observer();
+        check::detail::task_sink* task = check::detail::current_task();
         std::atomic<std::size_t> next{0};
         std::exception_ptr failure;
         std::mutex failure_mutex;
         auto worker = [&] {
             ptoref::detail::loop_frames() = parent;
             ptoref::detail::current_observer() = observer;
+            check::detail::current_task() = task; // a task's blocks on threads stay its accesses
             in_worker() = true;
             for (;;) {
                 const std::size_t k = next.fetch_add(1, std::memory_order_relaxed);
@@ -183,7 +191,7 @@ void run_parallel(std::string_view loop, index start, index stop, index step, co
                     break;
                 try {
                     const index value = inst.value(order[k]);
-                    frame_guard g(value, inst.race());
+                    frame_guard g(value, inst.race(), inst.instance());
                     body(value);
                 } catch (...) {
                     std::lock_guard<std::mutex> lock(failure_mutex);
@@ -283,16 +291,42 @@ void parallel(index stop, F&& body, source_location loc = source_location::curre
 }
 
 // ---- pl::spmd: n concurrent blocks, judged like parallel iterations ------------------------
+//
+// Under runtime ordering (check/runtime_ordering.hpp) a pl::spmd launched outside any task is
+// one task of n blocks (arguments inferred from use; parallel/tasks.hpp has the explicit form).
+
+namespace detail {
+template <class F>
+void run_spmd(index blocks, const loop_options& opt, F& body, const source_location& loc)
+{
+    auto& rec = check::task_recorder::instance();
+    check::task_spec spec;
+    spec.kind = "pl.spmd";
+    spec.site = loc;
+    spec.blocks = blocks;
+    auto h = rec.begin(std::move(spec));
+    if (!h) {
+        run_parallel("pl.spmd", 0, blocks, 1, opt, body, loc);
+        return;
+    }
+    auto each = [&](index b) {
+        check::block_guard g(b);
+        body(b);
+    };
+    run_parallel("pl.spmd", 0, blocks, 1, opt, each, loc);
+    rec.end(std::move(h));
+}
+} // namespace detail
 
 template <loop_body F>
 void spmd(index blocks, const loop_options& opt, F&& body, source_location loc = source_location::current())
 {
-    detail::run_parallel("pl.spmd", 0, blocks, 1, opt, body, loc);
+    detail::run_spmd(blocks, opt, body, loc);
 }
 template <loop_body F>
 void spmd(index blocks, F&& body, source_location loc = source_location::current())
 {
-    detail::run_parallel("pl.spmd", 0, blocks, 1, loop_options{}, body, loc);
+    detail::run_spmd(blocks, loop_options{}, body, loc);
 }
 
 } // namespace ptoref::pl

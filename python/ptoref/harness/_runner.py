@@ -189,9 +189,16 @@ def execute(program, specs, golden_fn=None, rtol=1e-5, atol=1e-5, compare_fn=Non
     _core.track_footprints(list(opts.footprints))
     error = None
     label = "run on ptoref (checked)" if _core.check_enabled() else "run on ptoref (unchecked: PTOREF_CHECK=off)"
+    runtime_ordering = _core.ordering() == "runtime" and _core.check_enabled()
+    task_count = 0
+    if runtime_ordering:
+        _core.tasks_reset()
     with _Stage(label) as st:
         try:
             result = call_program(program, specs, tensors, site)
+            if runtime_ordering:
+                task_count = _core.tasks_count()
+                _core.tasks_finish()  # the run's tasks, judged by the runtime's edges
             for spec in specs:
                 if getattr(spec, "is_output", False):
                     _core.require_defined(result[spec.name]._t, spec.name, site)
@@ -209,6 +216,14 @@ def execute(program, specs, golden_fn=None, rtol=1e-5, atol=1e-5, compare_fn=Non
               "[ptoref] races: none (every parallel loop instance is race-free for this input)")
         for r in races + undefined + stale:
             print(r["text"], end="")
+        if runtime_ordering:
+            orderings = _core.collector_orderings(collector)
+            print(f"[ptoref] runtime ordering: {task_count} task(s), {len(orderings)} unordered task pair(s)"
+                  if orderings else
+                  f"[ptoref] runtime ordering: {task_count} task(s); every conflicting pair is ordered by the runtime's "
+                  "edges")
+            for r in orderings:
+                print(r["text"], end="")
         print("[ptoref] definedness: " + ("UNDEFINED DATA reaches an output" if undefined else "every output fully defined"))
         if stale:
             print(f"[ptoref] stale reads: {len(stale)} record(s)")

@@ -8,7 +8,7 @@ ptoref.Unsupported with the construct and the file:line of the use.
 import builtins as _builtins
 import sys as _sys
 
-from .. import _dtypes, _runtime, _site
+from .. import _dtypes, _runtime, _site, _tasks
 from .._errors import Unsupported
 from .._functions import DslFunction, DynVar, ScalarType, _Marker, make as _make
 from .._tensor import Tensor, TensorType
@@ -160,11 +160,11 @@ def yield_(*values):
 
 # ---- scopes and tasks ---------------------------------------------------------------------------
 def at(level=None, role=None, **kwargs):
-    return _runtime.Scope("pl.at", _site.site(), kwargs)
+    return _runtime.Scope("pl.at", _site.site(), dict(kwargs, level=level))
 
 
 def scope(mode=None, **kwargs):
-    return _runtime.Scope("pl.scope", _site.site(), kwargs)
+    return _runtime.Scope("pl.scope", _site.site(), dict(kwargs, mode=mode))
 
 
 def manual_scope(**kwargs):
@@ -194,16 +194,25 @@ def spmd(core_num, *, sync_start=False, name_hint="", optimizations=None, deps=N
 def submit(kernel, *args, deps=None, dumps=None, allow_early_resolve=False, predicate=None):
     """Runs kernel(*args) as one task; returns (result, TaskId)."""
     s = _site.site()
-    return kernel(*args), _runtime.TaskId("submit", s)
+    tid = _runtime.TaskId("submit", s)
+    task = _tasks.begin("pl.submit", s, 1, deps, _tasks.kernel_args(kernel, args, {}))
+    try:
+        result = kernel(*args)
+    except BaseException:
+        _tasks.end(task, tid, failed=True)
+        raise
+    _tasks.end(task, tid)
+    return result, tid
 
 
 def spmd_submit(kernel, *args, core_num=1, deps=None, **kwargs):
     """Runs kernel(*args) once per block of a core_num-block launch; returns (result, TaskId)."""
     s = _site.site()
     result = None
-    for _ in _runtime.Spmd(core_num, s)._run_blocks():
+    launch = _runtime.Spmd(core_num, s, deps=deps, kind="pl.spmd_submit")
+    for _ in launch._run_blocks():
         result = kernel(*args)
-    return result, _runtime.TaskId("spmd_submit", s)
+    return result, launch.task_id
 
 
 def get_block_idx():
@@ -316,7 +325,8 @@ tile = _unsupported.UnknownNamespace(
     _unsupported.OPS,
 )
 system = _unsupported.UnknownNamespace(
-    "pl.system", {"task_dummy": lambda *, deps=None, **kw: _runtime.TaskId("task_dummy", _site.site())},
+    "pl.system",
+    {"task_dummy": lambda *, deps=None, **kw: _tasks.dummy(deps, _site.site(), _runtime.TaskId("task_dummy", _site.site()))},
     _unsupported.SYSTEM,
 )
 array = _unsupported.UnknownNamespace("pl.array", {}, _unsupported.ARRAY)

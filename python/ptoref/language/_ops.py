@@ -304,6 +304,8 @@ def create_tensor(shape, dtype, layout=None, manual_dep=False, init_value=None, 
         t = _core.create_tensor(dims, _dt(dtype, "create_tensor", s), s)
     if valid_shape is not None:  # b6c82cf's form: the new tensor seen with a valid region
         t = _core.slice(t, dims, [0] * len(dims), _dims(valid_shape, "create_tensor", "valid_shape", s), s)
+    if manual_dep:  # runtime ordering: the runtime tracks no view of this buffer
+        _core.set_manual_dep(t)
     return Tensor(t)
 
 

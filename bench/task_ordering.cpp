@@ -1,0 +1,88 @@
+// Cost of the runtime-ordering mode: an orchestration of thousands of tasks (per layer: a
+// pl.parallel of stripe writers into one activation, then per-stripe readers that each read the
+// whole activation and write their own output stripe, chained over layers), run unchecked,
+// checked in program order, and checked under runtime ordering, alternating in one process.
+// Prints JSON (one object) on stdout.
+//   bench_task_ordering [--stripes N] [--layers N] [--cols N] [--reps N]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <ptoref/ptoref.hpp>
+
+namespace pl = ptoref::pl;
+namespace check = ptoref::check;
+
+namespace {
+
+long arg(int argc, char** argv, const char* name, long dflt)
+{
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::string(argv[i]) == name)
+            return std::strtol(argv[i + 1], nullptr, 10);
+    return dflt;
+}
+
+// 2 * stripes * layers tasks.
+std::size_t program(pl::index stripes, pl::index layers, pl::index cols)
+{
+    auto act = pl::full({16, stripes * cols}, pl::FP32, 1.0f).name("act");
+    auto out = pl::full({16, stripes * cols}, pl::FP32, 0.0f).name("out");
+    for (pl::index l = 0; l < layers; ++l) {
+        pl::parallel(stripes, [&](pl::index i) {
+            pl::at([&] {
+                act = pl::assemble(act, pl::mul(pl::slice(out, {16, cols}, {0, i * cols}), 0.5), {0, i * cols});
+            });
+        });
+        pl::parallel(stripes, [&](pl::index i) {
+            pl::at([&] {
+                auto s = pl::row_sum(act); // reads the whole activation
+                out = pl::assemble(out, pl::add(pl::slice(act, {16, cols}, {0, i * cols}), pl::mul(s, 0.0)),
+                                   {0, i * cols});
+            });
+        });
+    }
+    return static_cast<std::size_t>(2 * stripes * layers);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const pl::index stripes = arg(argc, argv, "--stripes", 64), layers = arg(argc, argv, "--layers", 16),
+                    cols = arg(argc, argv, "--cols", 16);
+    const long reps = arg(argc, argv, "--reps", 3);
+    std::vector<double> off, program_order, runtime;
+    std::size_t tasks = 0, records = 0;
+    for (long r = 0; r < reps; ++r)
+        for (int mode = 0; mode < 3; ++mode) {
+            check::enabled_scope scope(mode != 0);
+            check::collector col;
+            const auto t0 = std::chrono::steady_clock::now();
+            if (mode == 2) {
+                check::runtime_ordering_run run;
+                tasks = program(stripes, layers, cols);
+                run.finish();
+            } else {
+                program(stripes, layers, cols);
+            }
+            const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            (mode == 0 ? off : mode == 1 ? program_order : runtime).push_back(s);
+            if (mode == 2)
+                records = col.orderings().size();
+        }
+    auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+    };
+    const double m_off = median(off), m_prog = median(program_order), m_rt = median(runtime);
+    std::printf("{\"tasks\": %zu, \"stripes\": %ld, \"layers\": %ld, \"reps\": %ld, \"unchecked_s\": %.6f, "
+                "\"program_order_s\": %.6f, \"runtime_ordering_s\": %.6f, \"runtime_vs_unchecked\": %.3f, "
+                "\"runtime_vs_program_order\": %.3f, \"records\": %zu}\n",
+                tasks, static_cast<long>(stripes), static_cast<long>(layers), reps, m_off, m_prog, m_rt, m_rt / m_off,
+                m_rt / m_prog, records);
+    return records == 0 ? 0 : 1;
+}
