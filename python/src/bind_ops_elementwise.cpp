@@ -11,10 +11,28 @@ namespace {
 using namespace ptoref;
 using py_scalar = std::variant<std::int64_t, double>;
 
-template <class F>
-any_tensor each(const any_tensor& a, F&& f)
+// FP8 is storage only: no op of this file is instantiated for it (a ptoref.Error instead).
+template <class T>
+[[noreturn]] void fp8_storage_only(std::string_view op, const site& s)
 {
-    return std::visit([&](const auto& x) { return any_tensor{f(x)}; }, a.v);
+    throw error(std::string(op),
+                "is not defined for " + std::string(dtype_traits<T>::name) +
+                    " tensors (FP8 is storage only: cast to a 16- or 32-bit type first)",
+                s.loc);
+}
+
+template <class F>
+any_tensor each(std::string_view op, const any_tensor& a, const site& s, F&& f)
+{
+    return std::visit(
+        [&](const auto& x) -> any_tensor {
+            using T = typename std::decay_t<decltype(x)>::value_type;
+            if constexpr (fp8_element<T>)
+                fp8_storage_only<T>(op, s);
+            else
+                return any_tensor{f(x)};
+        },
+        a.v);
 }
 
 // Same-dtype pair (the Python layer has promoted mixed operands where the DSL does).
@@ -27,9 +45,12 @@ any_tensor each2(std::string_view op, const any_tensor& a, const any_tensor& b, 
                         std::string(dtype_name(dtype_of(b))) + " (the DSL requires equal dtypes; cast one first)",
                     s.loc);
     return std::visit(
-        [&](const auto& x) {
+        [&](const auto& x) -> any_tensor {
             using TT = std::decay_t<decltype(x)>;
-            return any_tensor{f(x, std::get<TT>(b.v))};
+            if constexpr (fp8_element<typename TT::value_type>)
+                fp8_storage_only<typename TT::value_type>(op, s);
+            else
+                return any_tensor{f(x, std::get<TT>(b.v))};
         },
         a.v);
 }
@@ -69,7 +90,7 @@ void bind_ops_elementwise(py::module_& m)
         return each2("pl.cmp", a, b, s, [&](const auto& x, const auto& y) { return pl::cmp(x, y, code, s.loc); });
     });
     m.def("cmps", [](const any_tensor& a, const py_scalar& v, int code, const std::string& name, const site& s) {
-        return each(a, [&](const auto& x) {
+        return each("pl.cmps", a, s, [&](const auto& x) {
             using T = elem_of<decltype(x)>;
             return with_scalar<T>(name, v, s, [&](auto sv) {
                 return name == "pl.cmp" ? pl::cmp(x, sv, code, s.loc) : pl::cmps(x, sv, code, s.loc);
@@ -86,7 +107,7 @@ void bind_ops_elementwise(py::module_& m)
     m.def("sels", [](const any_tensor& mask, const any_tensor& a, const py_scalar& v, const site& s) {
         return std::visit(
             [&](const auto& mk) {
-                return each(a, [&](const auto& x) {
+                return each("pl.sels", a, s, [&](const auto& x) {
                     using T = elem_of<decltype(x)>;
                     return with_scalar<T>("pl.sels", v, s, [&](auto sv) { return pl::sels(mk, x, sv, s.loc); });
                 });
@@ -106,7 +127,7 @@ void bind_ops_elementwise(py::module_& m)
         });                                                                                                            \
     });                                                                                                                \
     m.def(#SNAME, [](const any_tensor& a, std::int64_t v, const site& s) {                                             \
-        return each(a, [&](const auto& x) {                                                                            \
+        return each("pl." #SNAME, a, s, [&](const auto& x) {                                                           \
             using T = elem_of<decltype(x)>;                                                                            \
             if constexpr (float_element<T>)                                                                            \
                 return wrong_kind<T>("pl." #SNAME, "integer", s), x;                                                   \
@@ -121,7 +142,7 @@ void bind_ops_elementwise(py::module_& m)
     PTOREF_BIND_INT_BINARY(shr, "shr", shrs)
 #undef PTOREF_BIND_INT_BINARY
     m.def("not_", [](const any_tensor& a, const site& s) {
-        return each(a, [&](const auto& x) {
+        return each("pl.not_", a, s, [&](const auto& x) {
             using T = elem_of<decltype(x)>;
             if constexpr (float_element<T>)
                 return wrong_kind<T>("pl.not_", "integer", s), x;
@@ -136,7 +157,7 @@ void bind_ops_elementwise(py::module_& m)
         return each2("pl." #NAME, a, b, s, [&](const auto& x, const auto& y) { return pl::NAME(x, y, s.loc); });       \
     });                                                                                                                \
     m.def(#SNAME, [](const any_tensor& a, const py_scalar& v, const std::string& name, const site& s) {                \
-        return each(a, [&](const auto& x) {                                                                            \
+        return each("pl." #SNAME, a, s, [&](const auto& x) {                                                           \
             using T = elem_of<decltype(x)>;                                                                            \
             return with_scalar<T>(name, v, s, [&](auto sv) {                                                           \
                 return name == "pl." #NAME ? pl::NAME(x, sv, s.loc) : pl::SNAME(x, sv, s.loc);                         \
@@ -149,10 +170,10 @@ void bind_ops_elementwise(py::module_& m)
 
     // ---- activations, partial ops ----
     m.def("relu", [](const any_tensor& a, const site& s) {
-        return each(a, [&](const auto& x) { return pl::relu(x, s.loc); });
+        return each("pl.relu", a, s, [&](const auto& x) { return pl::relu(x, s.loc); });
     });
     m.def("lrelu", [](const any_tensor& a, const py_scalar& v, const site& s) {
-        return each(a, [&](const auto& x) {
+        return each("pl.lrelu", a, s, [&](const auto& x) {
             using T = elem_of<decltype(x)>;
             if constexpr (float_element<T>)
                 return std::visit([&](auto sv) { return pl::lrelu(x, sv, s.loc); }, v);
@@ -198,7 +219,7 @@ void bind_ops_elementwise(py::module_& m)
     PTOREF_BIND_FLOAT2(col_expand_expdif)
 #undef PTOREF_BIND_FLOAT2
     m.def("expands", [](const any_tensor& a, const py_scalar& v, const site& s) {
-        return each(a, [&](const auto& x) {
+        return each("pl.expands", a, s, [&](const auto& x) {
             using T = elem_of<decltype(x)>;
             return with_scalar<T>("pl.expands", v, s, [&](auto sv) { return pl::expands(x, sv, s.loc); });
         });
@@ -207,7 +228,7 @@ void bind_ops_elementwise(py::module_& m)
     // ---- sin, cos ----
 #define PTOREF_BIND_FLOAT1(NAME)                                                                                       \
     m.def(#NAME, [](const any_tensor& a, const site& s) {                                                              \
-        return each(a, [&](const auto& x) {                                                                            \
+        return each("pl." #NAME, a, s, [&](const auto& x) {                                                            \
             using T = elem_of<decltype(x)>;                                                                            \
             if constexpr (float_element<T>)                                                                            \
                 return pl::NAME(x, s.loc);                                                                             \
@@ -222,7 +243,7 @@ void bind_ops_elementwise(py::module_& m)
     // ---- reductions ----
 #define PTOREF_BIND_REDUCE(NAME)                                                                                       \
     m.def(#NAME, [](const any_tensor& a, const site& s) {                                                              \
-        return each(a, [&](const auto& x) { return pl::NAME(x, s.loc); });                                             \
+        return each("pl." #NAME, a, s, [&](const auto& x) { return pl::NAME(x, s.loc); });                             \
     });
     PTOREF_BIND_REDUCE(row_prod)
     PTOREF_BIND_REDUCE(col_sum)
