@@ -260,6 +260,8 @@ void new_dtypes()
     auto part = pl::slice(i8, {16, 16}, {0, 0}, {5, 7});
     record("fillpad_min_int8", pl::fillpad(part, pl::PadValue::min));
     record("fillpad_max_e4m3fn", pl::fillpad(pl::slice(te4, {16, 16}, {0, 0}, {5, 7}), pl::PadValue::max));
+}
+
 // Compare/select, bitwise, remainders, activations, partial ops, sin/cos, the rest of the expand
 // family, column reductions, row_prod and tensor-scalar on 16-bit floats.
 void elementwise_extended()
@@ -325,6 +327,8 @@ void elementwise_extended()
     record("adds_bf16", pl::adds(xb, 0.1));
     record("muls_fp16", pl::muls(pl::cast(x, pl::FP16, cast_mode::rint), 1.0 / 3.0));
     record("divs_bf16", pl::divs(xb, 3.0));
+}
+
 // Index, sort, scatter, atomic and data-movement ops (docs/semantics.md section 9).
 void index_ops()
 {
