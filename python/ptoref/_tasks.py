@@ -20,8 +20,8 @@ def _ids(deps, out):
     """deps= entries: TaskIds, None (dropped), lists/tuples of them (a pl.array of TaskIds)."""
     if deps is None:
         return out
-    if isinstance(deps, (list, tuple)):
-        for d in deps:
+    if isinstance(deps, (list, tuple)) or hasattr(deps, "_values"):  # hasattr: a pl.array
+        for d in getattr(deps, "_values", deps):
             _ids(d, out)
         return out
     cid = getattr(deps, "cid", None)

@@ -50,6 +50,26 @@ def test_ratio_reldiff_formula():
     assert not ok and "error_count=1/2" in detail
 
 
+def test_topk_pair_compare_accepts_tie_swaps_only():
+    cmp = _validate.topk_pair_compare("vals")
+    golden_idx = torch.tensor([[3, 1, 2, 0]])
+    kw = dict(expected_outputs={}, inputs={}, rtol=0, atol=0)
+    # Positions 1 and 2 swapped between tied scores: still descending, accepted.
+    tied = {"vals": torch.tensor([[9.0, 5.0, 5.0, 1.0]])}
+    assert cmp(torch.tensor([[3, 2, 1, 0]]), golden_idx, actual_outputs=tied, **kw) == (True, "")
+    # The same swap with a strictly worse score picked first breaks the order: rejected.
+    worse = {"vals": torch.tensor([[9.0, 4.0, 5.0, 1.0]])}
+    ok, detail = cmp(torch.tensor([[3, 2, 1, 0]]), golden_idx, actual_outputs=worse, **kw)
+    assert not ok and "2 index mismatch(es)" in detail and "[0,1] actual_idx=2 expected_idx=1" in detail
+    # Ascending order and another dim.
+    up = _validate.topk_pair_compare("vals", dim=0, descending=False)
+    ok, _ = up(torch.tensor([[1], [0]]), torch.tensor([[0], [1]]), actual_outputs={"vals": torch.tensor([[2.0], [2.0]])},
+               **kw)
+    assert ok
+    ok, detail = cmp(torch.tensor([[3, 1, 2, 0]]), golden_idx, actual_outputs={"v": tied["vals"]}, **kw)
+    assert not ok and "misconfigured" in detail
+
+
 def test_compare_fn_overrides_allclose():
     lines = []
     always = lambda a, e, **kw: (True, "")  # noqa: E731

@@ -219,3 +219,27 @@ def test_create_tensor_with_a_valid_shape_is_a_partly_valid_view():
     assert x.shape == [4, 8] and x.valid_shape == [2, 8]
     y = pl.create_tensor([2, 2], dtype=pl.FP32, init_value=1.5)
     assert y.numpy().tolist() == [[1.5, 1.5], [1.5, 1.5]]
+
+
+def test_array_create_holds_scalars_and_task_ids():
+    from ptoref.language import _array
+
+    a = pl.array.create(3, pl.INT32)
+    assert [a[i] for i in range(3)] == [0, 0, 0]
+    a[1] = 7
+    b = pl.array.update_element(a, 2, 9)  # functional: a is unchanged
+    assert pl.array.get_element(a, 1) == 7 and a[2] == 0 and b[2] == 9
+    with pytest.raises(ptoref.Error, match=r"index 3 is outside the array's extent 3"):
+        a[3]
+    with pytest.raises(ptoref.Error, match="extent must be a positive int"):
+        pl.array.create(0, pl.INT32)
+    with pytest.raises(ptoref.Error, match="integer, BOOL or TASK_ID"):
+        pl.array.create(2, pl.FP32)
+    t = pl.array.create(1, pl.TASK_ID)
+    assert isinstance(t, _array.ScalarArray) and t[0].cid == 0  # stands for no task
+
+
+def test_create_l1_is_a_new_never_written_tensor():
+    t = pl.create_l1([4, 8], pl.BF16, transpose=True)  # transpose: a layout hint, same logical shape
+    assert list(t.shape) == [4, 8] and t.dtype == pl.BF16
+    assert not any(t._t.defined_mask())

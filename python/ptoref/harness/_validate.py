@@ -205,6 +205,46 @@ def _unsupported_comparator(name):
     return make
 
 
-topk_pair_compare = _unsupported_comparator("topk_pair_compare")
+def topk_pair_compare(vals_name, *, dim=-1, descending=True, max_show=10):
+    """The index output of a top-k, compared with its golden up to score ties: an index that
+    differs from the golden's is accepted when the paired actual values (output `vals_name`) are
+    still ordered (descending by default) with both neighbours along `dim`, exactly (>=). The
+    values themselves are judged by their own comparator; this one never reads the golden's."""
+
+    def cmp(actual, expected, *, actual_outputs, expected_outputs, inputs, rtol, atol):
+        import torch
+
+        if vals_name not in actual_outputs:
+            return False, f"    compare_fn misconfigured: vals_name='{vals_name}' is not an output ({list(actual_outputs)})"
+        vals = actual_outputs[vals_name].to(torch.float32)
+        if actual.shape != expected.shape or actual.shape != vals.shape:
+            return False, (f"    shapes differ: idx {tuple(actual.shape)}, golden idx {tuple(expected.shape)}, "
+                           f"vals {tuple(vals.shape)}")
+        if actual.dim() == 0 or not -actual.dim() <= dim < actual.dim():
+            return False, f"    dim={dim} out of range for shape {tuple(actual.shape)}"
+        a = actual.movedim(dim, -1)
+        e = expected.movedim(dim, -1)
+        v = vals.movedim(dim, -1)
+        differs = a != e
+        if not bool(differs.any()):
+            return True, ""
+        ordered = torch.ones_like(differs)
+        if a.shape[-1] >= 2:
+            pair = v[..., :-1] >= v[..., 1:] if descending else v[..., :-1] <= v[..., 1:]
+            ordered[..., 1:] &= pair  # with the left neighbour
+            ordered[..., :-1] &= pair  # with the right neighbour
+        bad = differs & ~ordered
+        if not bool(bad.any()):
+            return True, ""
+        where = bad.nonzero(as_tuple=False)
+        lines = [f"    topk_pair_compare fail: {int(bad.sum())} index mismatch(es) not explained by ties "
+                 f"({'descending' if descending else 'ascending'} along dim {dim}; coordinates with that dim last)"]
+        for row in where[:max_show].tolist():
+            pos = tuple(row)
+            lines.append(f"    [{','.join(map(str, pos))}] actual_idx={int(a[pos])} expected_idx={int(e[pos])} "
+                         f"actual_val={float(v[pos])}")
+        return False, "\n".join(lines)
+
+    return cmp
 mapped_pool_ratio_allclose = _unsupported_comparator("mapped_pool_ratio_allclose")
 error_distribution = _unsupported_comparator("error_distribution")

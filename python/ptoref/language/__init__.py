@@ -329,7 +329,11 @@ system = _unsupported.UnknownNamespace(
     {"task_dummy": lambda *, deps=None, **kw: _tasks.dummy(deps, _site.site(), _runtime.TaskId("task_dummy", _site.site()))},
     _unsupported.SYSTEM,
 )
-array = _unsupported.UnknownNamespace("pl.array", {}, _unsupported.ARRAY)
+from . import _array  # noqa: E402
+
+array = _unsupported.UnknownNamespace(
+    "pl.array", {"create": _array.create, "get_element": _array.get_element, "update_element": _array.update_element}
+)
 prefetch = _unsupported.UnknownNamespace("pl.prefetch", {}, _unsupported.PREFETCH)
 for _n in _unsupported.OPS:
     globals().setdefault(_n, _unsupported.stub(f"pl.{_n}"))

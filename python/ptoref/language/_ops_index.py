@@ -206,8 +206,17 @@ def create_tensor(shape, dtype, layout=None, manual_dep=False, init_value=None, 
         t = _core.create_tensor(dims, _dt(dtype, "create_tensor", s), s)
     if valid_shape is not None:  # b6c82cf's form: the new tensor seen with a valid region
         t = _core.slice(t, dims, [0] * len(dims), _dims(valid_shape, "create_tensor", "valid_shape", s), s)
+    if manual_dep:  # runtime ordering: the runtime tracks no view of this buffer
+        _core.set_manual_dep(t)
     return Tensor(t)
 
 
+def create_l1(shape, dtype, transpose=False):
+    """pypto's on-chip (L1/Mat) tensor: a new, never-written tensor of `shape`; `transpose` only
+    picks the device's layout (the logical shape stays `shape`), a recorded hint here."""
+    s = _site.site()
+    return Tensor(_core.create_tensor(_dims(shape, "create_l1", "shape", s), _dt(dtype, "create_l1", s), s))
+
+
 NAMES = """arange ci gather gather_row scatter scatter_update sort32 mrgsort row_argmax row_argmin col_argmax col_argmin
-assemble store set_validshape fillpad_expand expand_clone reinterpret_view create_tensor""".split()
+assemble store set_validshape fillpad_expand expand_clone reinterpret_view create_tensor create_l1""".split()

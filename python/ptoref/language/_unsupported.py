@@ -8,7 +8,7 @@ from .._errors import Unsupported
 # Ops and helpers of pypto.language (reference: corpus.md section 1) that ptoref lacks.
 OPS = """
 batch_matmul batch_matmul_acc
-paged_gather random create_l1 alloc no_dep dump_tag tri matmul_bias matmul_mx matmul_mx_acc
+paged_gather random alloc no_dep dump_tag tri matmul_bias matmul_mx matmul_mx_acc
 matmul_mx_bias gemv gemv_acc gemv_bias addc subc addsc subsc gatherb mgather mscatter gather_mask
 gather_compare scatter_mask extract fillpad_inplace transpose_view view while_ cond split_aiv
 cross_core_slot aiv_shard tpush_to_aiv tpush_to_aic tpop_from_aic tpop_from_aiv tfree_to_aic
@@ -17,7 +17,6 @@ get_subblock_idx
 """.split()
 
 SYSTEM = "sync_set sync_wait syncall cacheinvalid task_invalid".split()
-ARRAY = "create get_element update_element".split()
 PREFETCH = "make_context async_prefetch session wait".split()
 
 # (function, keyword, predicate on the value, what it means) — keyword uses ptoref rejects.
