@@ -6,7 +6,10 @@ re-compiled from its source with the few changes where Python's meaning differs 
 - a `for` over a loop with `init_values=` binds the pl.yield_ targets to the init values before
   the loop, so a zero-trip loop leaves them bound as the DSL does;
 - scalar `//` and `%` (and `//=`, `%=`) truncate toward zero, as the device's integer ops do;
-- `y[k] = v` becomes `y = __ptoref_rt__.setitem(y, k, v)`: an in-place assemble that rebinds y.
+- `y[k] = v` becomes `y = __ptoref_rt__.setitem(y, k, v)`: an in-place assemble that rebinds y;
+- an in-place op used as a statement rebinds the tensor it writes: `pl.write(t, i, v)` becomes
+  `t = pl.write(t, i, v)` (likewise `assemble` and `store`'s output tensor), as
+  the device's tensor is one memory whichever handle names it (no stale-handle report for it).
 
 Everything else keeps Python's meaning. Line numbers are preserved, so every site a report
 names is the line in the user's file. Annotations are removed from the compiled function and
@@ -149,6 +152,23 @@ class _Rewriter(ast.NodeTransformer):
                 )
                 return _at([new], node)[0]
         return node
+
+    # The in-place ops and the position (or keyword) of the tensor each writes.
+    _IN_PLACE = {"write": (0, "dst"), "assemble": (0, "target"), "store": (2, "output_tensor")}
+
+    def visit_Expr(self, node):
+        self.generic_visit(node)
+        call = node.value
+        if not _is_call_to(call, set(self._IN_PLACE)):
+            return node
+        name = call.func.attr if isinstance(call.func, ast.Attribute) else call.func.id
+        pos, kw = self._IN_PLACE[name]
+        target = call.args[pos] if len(call.args) > pos else next(
+            (k.value for k in call.keywords if k.arg == kw), None)
+        if not isinstance(target, ast.Name):
+            return node
+        new = ast.Assign(targets=[ast.Name(id=target.id, ctx=ast.Store())], value=call)
+        return _at([new], node)[0]
 
     def visit_FunctionDef(self, node):
         # Nested plain functions and lambdas keep Python's meaning entirely.

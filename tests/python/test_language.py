@@ -243,3 +243,21 @@ def test_create_l1_is_a_new_never_written_tensor():
     t = pl.create_l1([4, 8], pl.BF16, transpose=True)  # transpose: a layout hint, same logical shape
     assert list(t.shape) == [4, 8] and t.dtype == pl.BF16
     assert not any(t._t.defined_mask())
+
+
+@pl.jit
+def _statement_writes(out: pl.Out[pl.Tensor[[1, 4], pl.FP32]]):
+    buf = pl.create_tensor([1, 4], dtype=pl.FP32)
+    buf[:, :] = pl.full([1, 4], pl.FP32, 0.0)
+    pl.write(buf, [0, 1], 5.0)  # statement form: buf names the written tensor afterwards
+    pl.assemble(buf, pl.full([1, 1], pl.FP32, 7.0), [0, 3])
+    out[:, :] = buf
+    return out
+
+
+def test_in_place_ops_as_statements_rebind_their_tensor():
+    c = _core.Collector()
+    out = _statement_writes(pl.full([1, 4], pl.FP32, -1.0))
+    assert not c.stale() and c.clean()
+    del c
+    np.testing.assert_array_equal(out.numpy(), np.array([[0.0, 5.0, 0.0, 7.0]], np.float32))
