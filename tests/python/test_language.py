@@ -261,3 +261,13 @@ def test_in_place_ops_as_statements_rebind_their_tensor():
     assert not c.stale() and c.clean()
     del c
     np.testing.assert_array_equal(out.numpy(), np.array([[0.0, 5.0, 0.0, 7.0]], np.float32))
+
+
+def test_placement_and_prefetch_hints_change_nothing():
+    ctx = pl.prefetch.make_context()
+    w = pl.full([2, 2], pl.FP32, 3.0)
+    assert pl.prefetch.async_prefetch(w, ctx) is None
+    assert pl.cross_core_slot(slot_num=2) is not None
+    np.testing.assert_array_equal(w.numpy(), np.full((2, 2), 3.0, np.float32))
+    with pytest.raises(ptoref.Unsupported, match="pl.prefetch.wait"):
+        pl.prefetch.wait()

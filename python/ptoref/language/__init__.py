@@ -128,6 +128,24 @@ def split(mode=None, *, slot_num=None):
     return _Member("optimizations", "split")
 
 
+def cross_core_slot(*, slot_num):
+    """pl.cross_core_slot(slot_num=): a pl.at/pl.spmd optimization hint (cube/vector hand-off
+    buffering); no effect on values."""
+    return _Member("optimizations", "cross_core_slot")
+
+
+class _PrefetchContext:
+    """pl.prefetch.make_context(): the handle async_prefetch warms a cache through (a hint here)."""
+
+    def __repr__(self):
+        return "<pl.prefetch context (a hint)>"
+
+
+def _async_prefetch(src, ctx):
+    """pl.prefetch.async_prefetch(src, ctx): warms the device's L2 with src; no effect on values."""
+    return None
+
+
 class _Optimizations:
     def __getattr__(self, name):
         return _Member("optimizations", name)
@@ -334,7 +352,9 @@ from . import _array  # noqa: E402
 array = _unsupported.UnknownNamespace(
     "pl.array", {"create": _array.create, "get_element": _array.get_element, "update_element": _array.update_element}
 )
-prefetch = _unsupported.UnknownNamespace("pl.prefetch", {}, _unsupported.PREFETCH)
+prefetch = _unsupported.UnknownNamespace(
+    "pl.prefetch", {"make_context": _PrefetchContext, "async_prefetch": _async_prefetch}, _unsupported.PREFETCH
+)
 for _n in _unsupported.OPS:
     globals().setdefault(_n, _unsupported.stub(f"pl.{_n}"))
 
