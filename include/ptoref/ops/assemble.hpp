@@ -44,6 +44,10 @@ void for_each_row_pair(const dims& valid, int lead, const dims& src_strides, con
     const int r = valid.size();
     if (valid.product() == 0)
         return;
+    if (r == 0) { // a rank-0 window: its one element
+        f(index{0}, dst_offset, index{1}, index{1}, index{1});
+        return;
+    }
     const index len = valid[r - 1], dst_step = dst_strides[r - 1];
     const index src_step = r - 1 >= lead ? src_strides[r - 1 - lead] : 1;
     dims idx = dims::filled(r, 0);
