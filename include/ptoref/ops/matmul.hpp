@@ -97,6 +97,10 @@ template <class T>
 void matmul_accumulate(const dense<T>& a, const dense<T>& b, bool a_trans, bool b_trans, matmul_dims d,
                        accumulator_t<T>* acc, std::uint8_t* def)
 {
+    // K = 0: no products, every chain stays at its start and nothing can be undefined; the
+    // operands have no elements (their data pointers may be null), so no kernel runs.
+    if (d.k == 0)
+        return;
     const index a_si = a_trans ? 1 : d.k, a_sk = a_trans ? d.m : 1;
     const index b_sk = b_trans ? 1 : d.n, b_sj = b_trans ? d.k : 1;
     if constexpr (integer_element<T>) {
