@@ -5,12 +5,7 @@ accepted and unused); every numeric rule is the C++ library's."""
 from .. import _core, _site
 from .._errors import Error
 from .._tensor import Tensor, _scalar
-
-
-def _t(x, op, what, site):
-    if isinstance(x, Tensor):
-        return x._t
-    raise Error(f"pl.{op}: {what} must be a tensor, got {type(x).__name__} (at {site!r})")
+from ._ops import _t, _unary
 
 
 def _int(v, op, site):
@@ -121,15 +116,6 @@ rem, rems = _remainder("rem", "rems")
 
 
 # ---- activations, partial ops, trig --------------------------------------------------------------
-
-
-def _unary(name):
-    def op(input):
-        s = _site.site()
-        return Tensor(getattr(_core, name)(_t(input, name, "input", s), s))
-
-    op.__name__ = name
-    return op
 
 
 relu = _unary("relu")
