@@ -34,7 +34,8 @@ TEST_CASE("argmax/argmin against an oracle: rows and columns, FP32, BF16 and INT
         for (std::size_t i = 0; i < f.size(); ++i) {
             const int c = r.below(10);
             f[i] = c == 0 ? f32(qnan) : (c == 1 ? -0.0f : (c < 5 ? static_cast<float>(r.below(3)) : r.value()));
-            in[i] = r.between(-3, 3) * (r.below(2) ? 1 : 1000000000);
+            // Large magnitudes wrap to int32 (C++20 modular conversion) so INT32_MIN-adjacent keys occur.
+            in[i] = static_cast<std::int32_t>(std::int64_t{r.between(-3, 3)} * (r.below(2) ? 1 : 1000000000));
         }
         if (trial % 3 == 0) // rows without NaN, too
             for (auto& x : f)
