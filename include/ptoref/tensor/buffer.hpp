@@ -90,9 +90,15 @@ public:
     void set_name(std::string n) { name_ = std::move(n); }
     std::string display_name() const
     {
-        if (!name_.empty())
-            return "'" + name_ + "'";
-        return "<" + std::string(origin_op_) + " result from " + to_string(origin_) + ">";
+        // Appended piece by piece: g++ 12 misdiagnoses `"literal" + std::string&&` (its insert at
+        // 0) with -Warray-bounds / -Wstringop-overflow once inlined.
+        std::string s;
+        if (!name_.empty()) {
+            s.append(1, '\'').append(name_).append(1, '\'');
+            return s;
+        }
+        s.append(1, '<').append(origin_op_).append(" result from ").append(to_string(origin_)).append(1, '>');
+        return s;
     }
 
     // ---- definedness ---------------------------------------------------------------------

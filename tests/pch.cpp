@@ -1,1 +1,0 @@
-// The translation unit that builds the tests' shared precompiled header (tests/CMakeLists.txt).
