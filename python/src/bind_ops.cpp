@@ -258,12 +258,15 @@ void bind_ops(py::module_& m)
             });
     });
 
-    m.def("slice", [](const any_tensor& t, const std::vector<index>& shape, const std::vector<index>& offset,
-                      const std::optional<std::vector<index>>& valid, const site& s) {
-        return visit1(t, [&](const auto& x) {
-            return pl::slice(x, to_dims(shape), to_dims(offset), valid ? to_dims(*valid) : dims{}, s.loc);
-        });
-    });
+    m.def(
+        "slice",
+        [](const any_tensor& t, const std::vector<index>& shape, const std::vector<index>& offset,
+           const std::optional<std::vector<index>>& valid, const site& s, bool clamp) {
+            return visit1(t, [&](const auto& x) {
+                return pl::slice(x, to_dims(shape), to_dims(offset), valid ? to_dims(*valid) : dims{}, clamp, s.loc);
+            });
+        },
+        py::arg("t"), py::arg("shape"), py::arg("offset"), py::arg("valid"), py::arg("site"), py::arg("clamp") = false);
     m.def("reshape", [](const any_tensor& t, const std::vector<index>& shape, const site& s) {
         return visit1(t, [&](const auto& x) { return pl::reshape(x, to_dims(shape), s.loc); });
     });

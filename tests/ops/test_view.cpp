@@ -231,6 +231,66 @@ TEST_CASE("slice errors: bounds (offset, shape, tensor and call site), rank, val
     CHECK_THROWS_WITH(pl::slice(t, {}, {0, 0}), Catch::Contains("rank-0"));
 }
 
+TEST_CASE("an overhanging window copies its valid part; the rest is padding, exhaustively against an oracle")
+{
+    // Source [3, 4] with five valid regions, every window up to [5, 6] at every offset up to [4, 5],
+    // every requested valid_shape, with and without clamp. Oracle: the requested valid part must fit
+    // the source physically unless clamp cuts it to the edge; then the result is valid where that
+    // part is and the source is valid, holds the source's elements there, and nothing else.
+    const ix R = 3, C = 4;
+    auto root = iota({R, C});
+    std::size_t copies = 0, refused = 0;
+    for (const auto& [pv0, pv1] : std::vector<std::pair<ix, ix>>{{0, 0}, {1, 2}, {2, 4}, {3, 1}, {3, 4}}) {
+        auto src = pl::slice(root, {R, C}, {0, 0}, {pv0, pv1});
+        for (ix o0 = 0; o0 <= 4; ++o0)
+            for (ix o1 = 0; o1 <= 5; ++o1)
+                for (ix e0 = 1; e0 <= 5; ++e0)
+                    for (ix e1 = 1; e1 <= 6; ++e1) {
+                        if (o0 + e0 <= R && o1 + e1 <= C)
+                            continue; // in bounds: a view, tested above
+                        for (ix q0 = 0; q0 <= e0; ++q0)
+                            for (ix q1 = 0; q1 <= e1; ++q1)
+                                for (bool clamp : {false, true}) {
+                                    const ix room0 = std::max<ix>(0, R - o0), room1 = std::max<ix>(0, C - o1);
+                                    const bool fits = q0 <= room0 && q1 <= room1;
+                                    if (!fits && !clamp) {
+                                        CHECK_THROWS_WITH(pl::slice(src, {e0, e1}, {o0, o1}, {q0, q1}, clamp),
+                                                          Catch::Contains("out of bounds") &&
+                                                              Catch::Contains("clamp=True"));
+                                        ++refused;
+                                        continue;
+                                    }
+                                    const ix v0 = std::min({q0, room0, std::max<ix>(0, pv0 - o0)});
+                                    const ix v1 = std::min({q1, room1, std::max<ix>(0, pv1 - o1)});
+                                    const auto out = pl::slice(src, {e0, e1}, {o0, o1}, {q0, q1}, clamp);
+                                    REQUIRE(out.shape() == dims{e0, e1});
+                                    REQUIRE(out.valid_shape() == dims{v0, v1});
+                                    REQUIRE(out.storage_ptr() != root.storage_ptr()); // a copy
+                                    for (ix i = 0; i < e0; ++i)
+                                        for (ix j = 0; j < e1; ++j) {
+                                            const bool valid = i < v0 && j < v1;
+                                            REQUIRE(out.storage().is_defined(i * e1 + j) == valid);
+                                            if (valid)
+                                                REQUIRE(out.get({i, j}) == root.get({o0 + i, o1 + j}));
+                                        }
+                                    ++copies;
+                                }
+                    }
+    }
+    CHECK(copies > 10000);
+    CHECK(refused > 10000);
+    // Without a valid_shape the whole window is the valid part: an overhang is refused, as before.
+    CHECK_THROWS_WITH(pl::slice(root, {4, 4}, {0, 0}), Catch::Contains("out of bounds"));
+    CHECK(pl::slice(root, {4, 4}, {0, 0}, {}, true).valid_shape() == dims{3, 4});
+    // Negative offsets and dropped dims out of range stay errors with clamp.
+    CHECK_THROWS_WITH(pl::slice(root, {4, 4}, {-1, 0}, {1, 1}, true), Catch::Contains("out of bounds"));
+    CHECK_THROWS_WITH(pl::slice(iota({2, 3, 4}), {4, 4}, {2, 0, 0}, {1, 1}, true), Catch::Contains("out of bounds"));
+    // A fully padded window (offset past the edge, clamp) reads nothing and is all padding.
+    const auto pad = pl::slice(root, {2, 2}, {3, 4}, {2, 2}, true);
+    CHECK(pad.valid_shape() == dims{0, 0});
+    CHECK(pad.storage().undefined_count() == 4);
+}
+
 TEST_CASE("slices are views: writes through the parent or the slice are seen by both")
 {
     auto t = pl::full({4, 4}, pl::FP32, 0.0f);

@@ -107,6 +107,27 @@ def test_subscript_write_of_a_partly_valid_view_copies_its_valid_region():
 
 
 @pl.jit
+def _tail_rows(x: pl.Tensor[[3, 8], pl.FP32], out: pl.Out[pl.Tensor[[3, 8], pl.FP32]]):
+    # A fixed 4-row window over a 3-row tensor: only the rows that exist are valid.
+    for r0 in pl.range(0, 3, 2):
+        rows = pl.min(2, 3 - r0)
+        tile = pl.slice(x, [4, 8], [r0, 0], valid_shape=[rows, 8])
+        out = pl.assemble(out, pl.slice(pl.fillpad(tile), [2, 8], [0, 0], valid_shape=[rows, 8]), [r0, 0])
+    return out
+
+
+def test_an_overhanging_window_is_its_valid_part_plus_padding():
+    x = t(np.arange(24).reshape(3, 8))
+    out = _tail_rows(x, pl.full([3, 8], pl.FP32, -1.0))
+    assert np.array_equal(out.numpy(), np.arange(24, dtype=np.float32).reshape(3, 8))
+    part = pl.slice(x, [4, 8], [2, 0], valid_shape=[1, 8])
+    assert part.shape == [4, 8] and part.valid_shape == [1, 8]
+    with pytest.raises(ptoref.Error, match=r"pl::slice.*out of bounds.*clamp=True.*test_language.py:\d+"):
+        pl.slice(x, [4, 8], [2, 0], valid_shape=[2, 8])
+    assert pl.slice(x, [4, 8], [2, 0], valid_shape=[2, 8], clamp=True).valid_shape == [1, 8]
+
+
+@pl.jit
 def _typed(x: pl.Tensor[[2, 3], pl.FP32]):
     return x
 

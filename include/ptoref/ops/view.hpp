@@ -1,5 +1,7 @@
 // Views: pl::slice, pl::reshape, pl::transpose. They share the source's buffer (no copy), so
-// writes through one view are seen by every other, as at the DSL's orchestration level.
+// writes through one view are seen by every other, as at the DSL's orchestration level. Two
+// exceptions are copies: a reshape no strides can express, and a slice window that overhangs
+// its source (only its valid part is ever addressed; docs/semantics.md, "Views").
 #pragma once
 
 #include <optional>
@@ -44,6 +46,11 @@ inline bool reshape_strides(const dims& old_shape, const dims& old_strides, cons
     return true; // remaining new dims are extent 1; their stride is irrelevant
 }
 
+// pl::slice of a window that overhangs its source (defined after pl::slice, which it uses).
+template <element_type T>
+Tensor<T> overhanging_slice(const Tensor<T>& t, const dims& shape, const dims& offset, dims valid, bool clamp,
+                            const source_location& loc);
+
 inline int normalize_axis(index axis, int rank, std::string_view op, const source_location& loc)
 {
     const index a = axis < 0 ? axis + rank : axis;
@@ -61,8 +68,12 @@ namespace pl {
 // which case the leading source dims have extent 1 and are dropped. Only the top-left
 // valid_shape part holds data (default: all of it), and never more than the source's valid
 // region covers.
+//
+// The window may overhang the source's edge when the part it declares valid does not (pypto's
+// slice for a dynamic extent, or clamp=true, which cuts the valid part back to the source's
+// edge): the result is then a copy of the window's valid part, its padding undefined.
 template <element_type T>
-Tensor<T> slice(const Tensor<T>& t, const dims& shape, const dims& offset, const dims& valid_shape = {},
+Tensor<T> slice(const Tensor<T>& t, const dims& shape, const dims& offset, const dims& valid_shape, bool clamp,
                 source_location loc = source_location::current())
 {
     constexpr std::string_view op = "pl::slice";
@@ -85,11 +96,6 @@ Tensor<T> slice(const Tensor<T>& t, const dims& shape, const dims& offset, const
         const auto end = checked_add(offset[d], ext);
         in_bounds = in_bounds && offset[d] >= 0 && end && *end <= t.shape()[d];
     }
-    if (!in_bounds)
-        throw error(std::string(op),
-                    "window at offset " + to_string(offset) + " with shape " + to_string(shape) +
-                        " is out of bounds of " + t.describe(),
-                    loc);
     dims valid = shape;
     if (!valid_shape.empty()) {
         bool ok = valid_shape.size() == shape.size();
@@ -102,6 +108,8 @@ Tensor<T> slice(const Tensor<T>& t, const dims& shape, const dims& offset, const
                         loc);
         valid = valid_shape;
     }
+    if (!in_bounds)
+        return detail::overhanging_slice(t, shape, offset, valid, clamp, loc);
     std::optional<index> off = t.offset();
     dims strides = dims::filled(shape.size(), 1);
     for (int d = 0; d < r; ++d) {
@@ -125,6 +133,13 @@ Tensor<T> slice(const Tensor<T>& t, const dims& shape, const dims& offset, const
                     loc);
     // A view of a superseded handle is superseded too: it keeps the handle's version.
     return Tensor<T>(t.storage_ptr(), shape, strides, *off, valid, t.handle_version());
+}
+
+template <element_type T>
+Tensor<T> slice(const Tensor<T>& t, const dims& shape, const dims& offset, const dims& valid_shape = {},
+                source_location loc = source_location::current())
+{
+    return slice(t, shape, offset, valid_shape, false, loc);
 }
 
 // Row-major reinterpretation with the same element count. A view when the new shape can be
@@ -171,4 +186,74 @@ Tensor<T> transpose(const Tensor<T>& t, index axis1, index axis2, source_locatio
 }
 
 } // namespace pl
+
+namespace detail {
+
+// pl::slice of a window that overhangs its source. The part declared valid must lie inside the
+// source unless `clamp` cuts it back to the edge; that part is copied (read like any input), the
+// rest of the window is padding: undefined, as the device leaves it.
+template <element_type T>
+Tensor<T> overhanging_slice(const Tensor<T>& t, const dims& shape, const dims& offset, dims valid, bool clamp,
+                            const source_location& loc)
+{
+    constexpr std::string_view op = "pl::slice";
+    const int r = t.rank(), lead = r - shape.size();
+    for (int d = 0; d < r; ++d) {
+        if (offset[d] < 0 || (d < lead && offset[d] >= t.shape()[d]))
+            throw error(std::string(op),
+                        "window at offset " + to_string(offset) + " with shape " + to_string(shape) +
+                            " is out of bounds of " + t.describe(),
+                        loc);
+        if (d < lead)
+            continue;
+        const index room = offset[d] < t.shape()[d] ? t.shape()[d] - offset[d] : 0;
+        index& v = valid[d - lead];
+        if (v <= room)
+            continue;
+        if (!clamp)
+            throw error(std::string(op),
+                        "window at offset " + to_string(offset) + " with shape " + to_string(shape) + " (valid " +
+                            to_string(valid) + ") is out of bounds of " + t.describe() + " in its valid part (dim " +
+                            std::to_string(d) + "); narrow valid_shape to what the source holds, or pass clamp=True",
+                        loc);
+        v = room;
+    }
+    Tensor<T> out = new_tensor<T>(shape, op, loc);
+    T* o = out.storage().data();
+    std::fill(o, o + out.numel(), poison_value<T>());
+    std::vector<std::uint8_t> mask;
+    guard_allocation<T>(shape, op, loc, [&] { mask.assign(static_cast<std::size_t>(out.numel()), std::uint8_t{0}); });
+    const dims out_strides = row_major_strides(shape);
+    // Never valid where the source is not (the rule of the in-bounds slice).
+    dims out_valid = valid;
+    for (int d = 0; d < r; ++d) {
+        const index src_valid = t.valid_shape()[d] > offset[d] ? t.valid_shape()[d] - offset[d] : 0;
+        if (d < lead && src_valid == 0)
+            out_valid = dims::filled(shape.size(), 0);
+        else if (d >= lead && src_valid < out_valid[d - lead])
+            out_valid[d - lead] = src_valid;
+    }
+    std::string origin;
+    if (out_valid.product() > 0) {
+        // The valid part as an in-bounds view; it reads exactly the copied elements.
+        const Tensor<T> part = pl::slice(t, out_valid, offset, {}, false, loc);
+        const dense<T> d = read_dense(part, op, loc);
+        origin = d.origin;
+        dims idx = dims::filled(part.rank(), 0);
+        for (index i = 0, n = part.numel(); i < n; ++i, advance_row_major(idx, part.shape())) {
+            index f = 0;
+            for (int k = 0; k < part.rank(); ++k)
+                f += idx[k] * out_strides[k];
+            o[f] = d.data[i];
+            mask[static_cast<std::size_t>(f)] = d.defined ? d.defined[i] : std::uint8_t{1};
+        }
+    }
+    if (origin.empty())
+        origin = "padding of the window " + to_string(shape) + " at " + to_string(offset) + " overhanging " +
+                 t.describe() + " (pl::slice at " + to_string(loc) + ")";
+    finish_output(out, mask.empty() ? nullptr : mask.data(), op, loc, origin);
+    return Tensor<T>(out.storage_ptr(), shape, out_strides, 0, out_valid, out.handle_version());
+}
+
+} // namespace detail
 } // namespace ptoref

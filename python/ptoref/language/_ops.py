@@ -241,7 +241,6 @@ def concat(src0, src1):
 def slice(input, shape, offset, valid_shape=None, drop_dims=None, pad_value=None, clamp=False):
     s = _site.site()
     reject_keyword("slice", "pad_value", pad_value)
-    reject_keyword("slice", "clamp", clamp)
     t = _t(input, "slice", "input", s)
     ext = _dims(shape, "slice", "shape", s)
     v = _core.slice(
@@ -250,6 +249,7 @@ def slice(input, shape, offset, valid_shape=None, drop_dims=None, pad_value=None
         _dims(offset, "slice", "offset", s),
         None if valid_shape is None else _dims(valid_shape, "slice", "valid_shape", s),
         s,
+        clamp=bool(clamp),
     )
     if drop_dims:
         drop = {d % len(ext) for d in _dims(drop_dims, "slice", "drop_dims", s)}
