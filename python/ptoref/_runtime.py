@@ -229,8 +229,18 @@ key = _Key()
 
 
 def setitem(target, k, value):
-    """`y[k] = v` in DSL code: an in-place assemble (or write) that rebinds y to the new version."""
+    """`y[k] = v` in DSL code: an in-place assemble (or write); y itself becomes the new version."""
     if isinstance(target, Tensor):
-        return _tensor_setitem(target, k, value, _site.site())
+        return in_place(target, _tensor_setitem(target, k, value, _site.site()))
     target[k] = value
     return target
+
+
+def in_place(target, result):
+    """A statement-form write through `target` (a name, perhaps a parameter of the function):
+    the tensor object itself becomes the written version, so every name for it, the caller's
+    included, reads it as current (the device's tensor is one memory)."""
+    if isinstance(target, Tensor) and isinstance(result, Tensor) and result is not target:
+        target._t = result._t
+        return target
+    return result

@@ -212,7 +212,7 @@ def setitem(t, key, value, site):
     if not isinstance(value, Tensor):
         if len(dropped) == len(extents):
             return Tensor(_core.write(t._t, offsets, _scalar(value, "write", site), site))
-            raise Error(f"subscript assignment of a {type(value).__name__} to a region (at {site!r}); assign a tensor")
+        raise Error(f"subscript assignment of a {type(value).__name__} to a region (at {site!r}); assign a tensor")
     src = value._t
     if dropped and src.shape == [e for d, e in enumerate(extents) if d not in dropped] and src.shape != extents:
         src = _core.reshape(src, extents, site)

@@ -64,6 +64,19 @@ def _apply_sets(tree, sets, path):
         raise ValueError(f"--set: {os.path.basename(path)} has no module-level constant {', '.join(missing)}")
 
 
+def _missing_torch_dtype(e):
+    """The file's own torch code (inputs, golden) names a float8/float4 dtype this torch lacks
+    (torch 1.13 has none): say so with the file:line, and that ptoref's FP8 tensors are not it."""
+    frames = [f for f in traceback.extract_tb(e.__traceback__)
+              if os.sep + "ptoref" + os.sep not in f.filename and "-packages" + os.sep not in f.filename]
+    where = f" at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
+    import torch  # present: the AttributeError came from it
+    name = getattr(e, "name", None) or str(e).split()[-1]
+    return (f"this torch ({torch.__version__}) has no torch.{name}, used by the file's own torch code{where}; "
+            f"ptoref itself has FP8E4M3FN and FP8E5M2 tensors, but the file's input or golden code needs a "
+            f"torch with float8 dtypes (>= 2.1) to run")
+
+
 def _unsupported_keyword(e):
     """A pl function called with a keyword ptoref's version of it lacks: named, with the line."""
     import re
@@ -162,8 +175,8 @@ def main(argv=None):
         traceback.print_exc()
         return 1
     except AttributeError as e:
-        if "float8" in str(e) or "float4" in str(e):  # the file names a dtype ptoref (and torch 1.13) lacks
-            print(f"ptoref: ptoref does not support FP8/FP4 tensors yet ({e})", file=sys.stderr)
+        if "float8" in str(e) or "float4" in str(e):  # torch names this torch build lacks
+            print(f"ptoref: {_missing_torch_dtype(e)}", file=sys.stderr)
             return USAGE_EXIT
         traceback.print_exc()
         return 1

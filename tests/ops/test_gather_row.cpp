@@ -29,6 +29,27 @@ TEST_CASE("gather_row copies a window into the accumulator, optionally transpose
           std::vector<std::uint16_t>{0xffa1});
 }
 
+TEST_CASE("gather_row with valid_shape: bounds are judged on the transferred box, not the window")
+{
+    // A fixed [4, 4] window whose run of 2 rows lands at acc's last rows and comes from src's last
+    // rows: the window overhangs both, the box does not.
+    auto pool = iota<float>({6, 4});
+    for (ix run = 0; run <= 2; ++run) {
+        auto acc = pl::full({5, 4}, pl::FP32, -1.0f);
+        acc = pl::gather_row(acc, pool, {5 - run, 0}, {6 - run, 0}, {4, 4}, false, {run, 4});
+        std::vector<float> want(20, -1.0f);
+        for (ix r = 0; r < run; ++r)
+            for (ix c = 0; c < 4; ++c)
+                want[static_cast<std::size_t>((5 - run + r) * 4 + c)] = static_cast<float>((6 - run + r) * 4 + c);
+        CHECK(acc.to_vector() == want);
+    }
+    auto acc = pl::full({5, 4}, pl::FP32, 0.0f);
+    CHECK_THROWS_WITH(pl::gather_row(acc, pool, {4, 0}, {0, 0}, {4, 4}, false, {2, 4}),
+                      Catch::Contains("out of bounds of target"));
+    CHECK_THROWS_WITH(pl::gather_row(acc, pool, {0, 0}, {5, 0}, {4, 4}, false, {2, 4}),
+                      Catch::Contains("(valid [2, 4])") && Catch::Contains("out of bounds of src"));
+}
+
 TEST_CASE("gather_row errors")
 {
     auto pool = iota<float>({6, 4});

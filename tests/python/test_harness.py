@@ -70,6 +70,50 @@ def test_topk_pair_compare_accepts_tie_swaps_only():
     assert not ok and "misconfigured" in detail
 
 
+def test_mapped_pool_ratio_allclose_judges_named_rows_and_freezes_the_rest():
+    kw = dict(actual_outputs={}, expected_outputs={}, rtol=0.0, atol=0.0)
+    golden = torch.arange(2 * 4 * 3, dtype=torch.float32).reshape(2, 4, 3)  # 2 blocks of 4 rows
+    slots = torch.tensor([[5, -1], [0, 7]], dtype=torch.int32)  # rows 5, 0, 7 written
+    cmp = _validate.mapped_pool_ratio_allclose("slots", mapping_shape=(2, 2), block_size=4, pool_name="kv",
+                                               atol=1e-3, rtol=0.0, max_error_ratio=0.0)
+    ok, detail = cmp(golden.clone(), golden, inputs={"slots": slots}, **kw)
+    assert ok, detail
+    near = golden.clone()
+    near.view(8, 3)[5] += 5e-4  # a named row within tolerance
+    assert cmp(near, golden, inputs={"slots": slots}, **kw)[0]
+    far = golden.clone()
+    far.view(8, 3)[7, 1] += 1.0
+    ok, detail = cmp(far, golden, inputs={"slots": slots}, **kw)
+    assert not ok and "rows of kv named by 'slots'" in detail and "error_count=1/9" in detail
+    stray = golden.clone()
+    stray.view(8, 3)[3, 2] = -1.0  # row 3 is nobody's
+    ok, detail = cmp(stray, golden, inputs={"slots": slots}, **kw)
+    assert not ok and "row 3 is not in 'slots' but differs from the golden in 1 value(s)" in detail
+    nan = golden.clone()
+    nan.view(8, 3)[0, 0] = float("nan")
+    ok, detail = cmp(nan, golden, inputs={"slots": slots}, **kw)
+    assert not ok and "actual rows of kv named by 'slots': 1 non-finite" in detail
+    for bad, text in (([[5, -2], [0, 7]], "[1] = -2"), ([[5, 8], [0, 7]], "= 8 lies outside the pool's rows [0, 8)"),
+                      ([[5, 0], [0, 7]], "names physical row 0 twice")):
+        ok, detail = cmp(golden, golden, inputs={"slots": torch.tensor(bad, dtype=torch.int32)}, **kw)
+        assert not ok and text in detail, detail
+    assert "must be an integer tensor" in cmp(golden, golden, inputs={"slots": slots.float()}, **kw)[1]
+    assert "must have shape (2, 2)" in cmp(golden, golden, inputs={"slots": slots.reshape(4)}, **kw)[1]
+    assert "misconfigured" in cmp(golden, golden, inputs={}, **kw)[1]
+    assert "block_size=4" in cmp(golden.reshape(4, 2, 3), golden.reshape(4, 2, 3), inputs={"slots": slots}, **kw)[1]
+    # With a leading rank axis every rank has its own rows; the same row on two ranks is fine.
+    ranked = _validate.mapped_pool_ratio_allclose("slots", mapping_shape=(2, 2), block_size=2, leading_rank_axis=True)
+    pool = torch.zeros(2, 1, 2, 3)
+    ok, detail = ranked(pool, pool, inputs={"slots": torch.tensor([[1, -1], [1, 0]])}, **kw)
+    assert ok, detail
+    ok, detail = ranked(pool, pool, inputs={"slots": torch.tensor([[1, 1], [1, 0]])}, **kw)
+    assert not ok and "names physical row 1 twice on rank 0" in detail
+    with pytest.raises(ValueError, match="block_size"):
+        _validate.mapped_pool_ratio_allclose("slots", mapping_shape=(2,), block_size=0)
+    with pytest.raises(ValueError, match="leading_rank_axis"):
+        _validate.mapped_pool_ratio_allclose("slots", mapping_shape=(2,), block_size=1, leading_rank_axis=True)
+
+
 def test_compare_fn_overrides_allclose():
     lines = []
     always = lambda a, e, **kw: (True, "")  # noqa: E731
@@ -114,6 +158,18 @@ def test_unsupported_construct_exits_2_with_its_line(cli, tmp_path):
     assert code == 2 and "`pl.gemv`" in out and "uses_gemv.py:5" in out
     code, out = cli("run", "--list-unsupported", str(f))
     assert code == 2 and "uses_gemv.py:5: pl.gemv" in out
+
+
+def test_a_torch_float8_dtype_missing_from_torch_names_the_files_line(cli, tmp_path):
+    f = tmp_path / "fixture_fp8.py"
+    f.write_text("import torch\n\n"
+                 "def weights():\n"
+                 "    return torch.ones(4).to(torch.float8_e4m3fn_not_in_any_torch)\n\n"
+                 "weights()\n")
+    code, out = cli("run", str(f))
+    assert code == 2, out
+    assert "has no torch.float8_e4m3fn_not_in_any_torch" in out and "fixture_fp8.py:4" in out
+    assert "FP8E4M3FN" in out
 
 
 def test_golden_data_round_trip_and_twin_digest(cli, tmp_path):

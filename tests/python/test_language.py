@@ -284,6 +284,47 @@ def test_in_place_ops_as_statements_rebind_their_tensor():
     np.testing.assert_array_equal(out.numpy(), np.array([[0.0, 5.0, 0.0, 7.0]], np.float32))
 
 
+@pl.jit.inline
+def _fill_through_parameter(dst: pl.Tensor[[2, 4], pl.FP32], row_value: pl.Tensor[[1, 4], pl.FP32]):
+    dst[0:1, 0:4] = row_value  # writes the caller's tensor, through the parameter
+    pl.assemble(dst, pl.full([1, 4], pl.FP32, 2.0), [1, 0])
+
+
+@pl.jit
+def _caller_reads_after_callee_writes(out: pl.Out[pl.Tensor[[2, 4], pl.FP32]]):
+    scratch = pl.create_tensor([2, 4], dtype=pl.FP32)
+    _fill_through_parameter(scratch, pl.full([1, 4], pl.FP32, 1.0))
+    out = pl.assemble(out, pl.add(scratch, 1.0), [0, 0])
+    return out
+
+
+@pl.jit
+def _reads_a_superseded_name(out: pl.Out[pl.Tensor[[1, 4], pl.FP32]]):
+    first = pl.full([1, 4], pl.FP32, 0.0)
+    second = pl.assemble(first, pl.full([1, 4], pl.FP32, 3.0), [0, 0])  # expression form: a new version
+    out = pl.assemble(out, pl.add(first, second), [0, 0])  # `first` is the superseded version
+    return out
+
+
+def test_a_callee_writing_through_its_parameter_leaves_the_callers_tensor_current():
+    c = _core.Collector()
+    out = _caller_reads_after_callee_writes(pl.full([2, 4], pl.FP32, -1.0))
+    assert not c.stale() and c.clean()
+    del c
+    np.testing.assert_array_equal(out.numpy(), np.array([[2.0] * 4, [3.0] * 4], np.float32))
+    # The expression form still makes a new version: reading the old name stays a stale read.
+    c = _core.Collector()
+    _reads_a_superseded_name(pl.full([1, 4], pl.FP32, 0.0))
+    assert len(c.stale()) == 1 and "test_language.py" in c.stale()[0]["text"]
+    del c
+
+
+def test_a_scalar_assigned_to_a_region_is_an_error_naming_the_site():
+    y = pl.full([2, 2], pl.FP32, 0.0)
+    with pytest.raises(ptoref.Error, match=r"subscript assignment of a float to a region.*test_language.py:\d+"):
+        ptoref._runtime.setitem(y, ptoref._runtime.key[0:2, 0:2], 1.0)
+
+
 def test_placement_and_prefetch_hints_change_nothing():
     ctx = pl.prefetch.make_context()
     w = pl.full([2, 2], pl.FP32, 3.0)

@@ -1,7 +1,8 @@
 // pl::gather_row(acc, src, dst_offset, src_offset, shapes, transpose=False, valid_shape=None):
 // an exact copy of the window shapes at src_offset of src into acc at dst_offset, in place
 // (docs/semantics.md §9.3; ops-semantics-2.md §3). transpose places the [r, c] window as
-// [c, r]; valid_shape transfers only its top-left part (not with transpose, as in pypto).
+// [c, r]; valid_shape transfers only its top-left part (not with transpose, as in pypto), and
+// the bounds of src and acc are judged on that part.
 // acc is pypto's L1 accumulator from create_l1; here it is any tensor, written like assemble
 // writes (a new version of acc's buffer).
 #pragma once
@@ -33,16 +34,6 @@ Tensor<T> gather_row(const Tensor<T>& acc, const Tensor<T>& src, const dims& dst
                     loc);
     if (transpose && !valid_shape.empty())
         throw error(std::string(op), "valid_shape is not supported together with transpose=True", loc);
-    bool ok = true;
-    for (int d = 0; d < 2; ++d) {
-        const auto end = checked_add(src_offset[d], shapes[d]);
-        ok = ok && shapes[d] >= 0 && src_offset[d] >= 0 && end && *end <= src.shape()[d];
-    }
-    if (!ok)
-        throw error(std::string(op),
-                    "the window " + to_string(shapes) + " at src_offset " + to_string(src_offset) +
-                        " is out of bounds of src " + src.describe(),
-                    loc);
     if (!valid_shape.empty()) {
         bool vok = valid_shape.size() == 2;
         for (int d = 0; vok && d < 2; ++d)
@@ -52,7 +43,20 @@ Tensor<T> gather_row(const Tensor<T>& acc, const Tensor<T>& src, const dims& dst
                         "valid_shape " + to_string(valid_shape) + " must lie within the window " + to_string(shapes),
                         loc);
     }
-    Tensor<T> window = slice(src, shapes, src_offset, valid_shape, loc);
+    // Only the valid box is transferred (pypto: `shapes` is the compile-time window, valid_shape
+    // how much of it moves), so the bounds of src and acc are judged on that box.
+    const dims box = valid_shape.empty() ? shapes : valid_shape;
+    bool ok = true;
+    for (int d = 0; d < 2; ++d) {
+        const auto end = checked_add(src_offset[d], box[d]);
+        ok = ok && shapes[d] >= 0 && src_offset[d] >= 0 && end && *end <= src.shape()[d];
+    }
+    if (!ok)
+        throw error(std::string(op),
+                    "the window " + to_string(shapes) + (valid_shape.empty() ? "" : " (valid " + to_string(box) + ")") +
+                        " at src_offset " + to_string(src_offset) + " is out of bounds of src " + src.describe(),
+                    loc);
+    Tensor<T> window = slice(src, box, src_offset, {}, loc);
     if (transpose)
         window = pl::transpose(window, 0, 1, loc);
     return detail::assemble_window(

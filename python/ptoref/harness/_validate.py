@@ -246,5 +246,86 @@ def topk_pair_compare(vals_name, *, dim=-1, descending=True, max_show=10):
         return False, "\n".join(lines)
 
     return cmp
-mapped_pool_ratio_allclose = _unsupported_comparator("mapped_pool_ratio_allclose")
+def mapped_pool_ratio_allclose(mapping_name, *, mapping_shape, block_size, leading_rank_axis=False, pool_name="pool",
+                               atol=None, rtol=None, max_error_ratio=0.005):
+    """A block-major pool ([blocks, block_size, ...], or [ranks, blocks, block_size, ...] with
+    leading_rank_axis) of which the program writes only the rows an integer input names
+    (`mapping_name`, shape `mapping_shape`; -1 = no row): the named rows are judged by
+    ratio_allclose (and must be finite), every other row must equal the golden's exactly (a write
+    outside the mapping fails). Mapping entries below -1, past the pool's rows, or repeated within
+    a rank make the comparison fail with the entry named."""
+    mapping_shape = tuple(mapping_shape)
+    if not mapping_shape or any(d <= 0 for d in mapping_shape):
+        raise ValueError(f"mapping_shape must be non-empty with positive extents, got {mapping_shape}")
+    if block_size <= 0:
+        raise ValueError(f"block_size must be positive, got {block_size}")
+    if leading_rank_axis and len(mapping_shape) < 2:
+        raise ValueError(f"leading_rank_axis needs a rank axis and an item axis in mapping_shape, got {mapping_shape}")
+    rows_cmp = ratio_allclose(atol=atol, rtol=rtol, max_error_ratio=max_error_ratio)
+
+    def cmp(actual, expected, *, actual_outputs, expected_outputs, inputs, rtol, atol):
+        import torch
+
+        if actual.shape != expected.shape:
+            return False, f"    {pool_name}: shapes differ, actual {tuple(actual.shape)} vs golden {tuple(expected.shape)}"
+        block_axis = 2 if leading_rank_axis else 1
+        if actual.dim() <= block_axis or actual.shape[block_axis] != block_size:
+            layout = "[ranks, blocks, block_size, ...]" if leading_rank_axis else "[blocks, block_size, ...]"
+            return False, (f"    {pool_name}: expected the block-major layout {layout} with block_size={block_size}, "
+                           f"got {tuple(actual.shape)}")
+        mapping = (inputs or {}).get(mapping_name)
+        if mapping is None:
+            return False, f"    compare_fn misconfigured: '{mapping_name}' is not an input"
+        if mapping.dtype not in (torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8):
+            return False, f"    '{mapping_name}' must be an integer tensor, got {mapping.dtype}"
+        if tuple(mapping.shape) != mapping_shape:
+            return False, f"    '{mapping_name}' must have shape {mapping_shape}, got {tuple(mapping.shape)}"
+        ranks = mapping_shape[0] if leading_rank_axis else 1
+        if leading_rank_axis and actual.shape[0] != ranks:
+            return False, f"    {pool_name}: {actual.shape[0]} ranks, the mapping has {ranks}"
+        rows = actual.shape[block_axis - 1] * block_size
+        a = actual.cpu().reshape(ranks, rows, -1)
+        e = expected.cpu().reshape(ranks, rows, -1)
+        m = mapping.cpu().to(torch.int64).reshape(ranks, -1)
+
+        def where(r, k):
+            return f"[{r}, {k}]" if leading_rank_axis else f"[{k}]"
+
+        written = torch.zeros((ranks, rows), dtype=torch.bool)
+        for r in range(ranks):
+            for k, row in enumerate(m[r].tolist()):
+                if row == -1:
+                    continue
+                if row < -1:
+                    return False, f"    '{mapping_name}'{where(r, k)} = {row}: the only negative entry allowed is -1"
+                if row >= rows:
+                    return False, f"    '{mapping_name}'{where(r, k)} = {row} lies outside the pool's rows [0, {rows})"
+                if written[r, row]:
+                    on = f" on rank {r}" if leading_rank_axis else ""
+                    return False, f"    '{mapping_name}' names physical row {row} twice{on}"
+                written[r, row] = True
+        stray = ~written & ~(a == e).all(dim=-1)
+        if bool(stray.any()):
+            r, row = (int(i) for i in stray.nonzero(as_tuple=False)[0])
+            changed = int((a[r, row] != e[r, row]).sum())
+            on = f" rank {r}," if leading_rank_axis else ""
+            return False, (f"    {pool_name}:{on} row {row} is not in '{mapping_name}' but differs from the golden "
+                           f"in {changed} value(s)")
+        if not bool(written.any()):
+            return True, ""
+        ma, me = a[written], e[written]
+        for label, x in (("actual", ma), ("golden", me)):
+            if torch.is_floating_point(x) and not bool(torch.isfinite(x).all()):
+                n = int((~torch.isfinite(x)).sum())
+                return False, f"    {label} rows of {pool_name} named by '{mapping_name}': {n} non-finite value(s)"
+        ok, detail = rows_cmp(ma, me, actual_outputs=actual_outputs, expected_outputs=expected_outputs,
+                              inputs=inputs, rtol=rtol, atol=atol)
+        return (True, "") if ok else (False, f"    rows of {pool_name} named by '{mapping_name}':\n{detail}")
+
+    cmp.__name__ = (f"mapped_pool_ratio_allclose(mapping={mapping_name}, shape={mapping_shape}, block_size={block_size}, "
+                    f"leading_rank_axis={leading_rank_axis}, atol={atol}, rtol={rtol}, "
+                    f"max_error_ratio={max_error_ratio})")
+    return cmp
+
+
 error_distribution = _unsupported_comparator("error_distribution")
