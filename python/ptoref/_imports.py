@@ -48,7 +48,12 @@ def install():
     pass_manager = _Package("pypto.ir.pass_manager")
     pass_manager.OptimizationStrategy = _Enum("OptimizationStrategy", ["Default"])
     ir.pass_manager = pass_manager
+    # Multi-rank programs import their launch configuration from here.
+    distributed_program = _Package("pypto.ir.distributed_compiled_program")
+    distributed_program.__ptoref_reason__ = dist.__ptoref_reason__
+    ir.distributed_compiled_program = distributed_program
     pypto.backend, pypto.ir = backend, ir
-    sys.modules.update({"pypto.backend": backend, "pypto.ir": ir, "pypto.ir.pass_manager": pass_manager})
+    sys.modules.update({"pypto.backend": backend, "pypto.ir": ir, "pypto.ir.pass_manager": pass_manager,
+                        "pypto.ir.distributed_compiled_program": distributed_program})
     for name in ("jit", "frontend"):
         sys.modules[f"pypto.{name}"] = _Package(f"pypto.{name}")

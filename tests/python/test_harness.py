@@ -148,6 +148,17 @@ def test_bad_arguments_exit_2(cli, tmp_path):
     assert code == 2
 
 
+def test_multi_rank_and_extern_toolchain_imports_exit_2_with_their_line(cli, tmp_path):
+    f = tmp_path / "multi_rank.py"
+    f.write_text("import pypto.language as pl\nfrom pypto.ir.distributed_compiled_program import DistributedConfig\n")
+    code, out = cli("run", str(f))
+    assert code == 2 and "DistributedConfig" in out and "multi-rank" in out and "multi_rank.py:2" in out, out
+    f = tmp_path / "extern.py"
+    f.write_text("from pypto.runtime import pto_isa_include_dir\n\nINCLUDES = [pto_isa_include_dir()]\n")
+    code, out = cli("run", str(f))
+    assert code == 2 and "pto_isa_include_dir" in out and "jit.extern" in out and "extern.py:3" in out, out
+
+
 def test_unsupported_construct_exits_2_with_its_line(cli, tmp_path):
     f = tmp_path / "uses_gemv.py"
     f.write_text("import pypto.language as pl\n\n@pl.jit\ndef k(x: pl.Tensor[[32], pl.FP32]):\n"

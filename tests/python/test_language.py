@@ -43,6 +43,16 @@ def _truncating(a: pl.Scalar[pl.INDEX], b: pl.Scalar[pl.INDEX]):
     return q, r, q2
 
 
+def test_scalar_casts_truncate_and_a_comparison_casts_to_one_or_zero():
+    idx = t([[3, -1]], pl.INT32)
+    assert pl.cast(pl.read(idx, [0, 0]) >= 0, pl.INT32) == 1
+    assert pl.cast(pl.read(idx, [0, 1]) >= 0, pl.INT32) == 0
+    assert pl.cast(2 > 1, pl.FP32) == 1.0
+    assert pl.cast(-2.7, pl.INDEX) == -2 and pl.cast(7, pl.FP32) == 7.0
+    with pytest.raises(ptoref.Error, match=r"pl.cast: expected a tensor or a scalar, got str.*test_language.py:\d+"):
+        pl.cast("1", pl.INT32)
+
+
 @pytest.mark.parametrize("a,b", [(7, 2), (-7, 2), (7, -2), (-7, -2), (0, 3)])
 def test_scalar_floordiv_and_mod_truncate(a, b):
     q, r, q2 = _truncating(a, b)

@@ -54,3 +54,17 @@ def compile_program(*args, **kwargs):
 
 def execute_compiled(*args, **kwargs):
     raise Unsupported("pypto.runtime.execute_compiled", _site.text(), "ptoref runs programs directly")
+
+
+def _extern_toolchain(name):
+    # Programs ask for these to compile their @pl.jit.extern device kernels, which ptoref cannot run.
+    def refuse(*args, **kwargs):
+        raise Unsupported(f"pypto.runtime.{name}", _site.text(),
+                          "it serves @pl.jit.extern device kernels (C++ for the NPU), which ptoref does not run")
+
+    refuse.__name__ = name
+    return refuse
+
+
+pto_isa_include_dir = _extern_toolchain("pto_isa_include_dir")
+ensure_pto_isa_root = _extern_toolchain("ensure_pto_isa_root")

@@ -177,9 +177,10 @@ def cast(input, target_type, mode="round"):
 
 def _scalar_cast(v, target_type, s):
     # A scalar cast in DSL code (pl.cast(i, pl.INDEX), pl.cast(x, pl.FP32)): integer targets
-    # truncate toward zero, float targets keep the value.
+    # truncate toward zero, float targets keep the value. A comparison of two scalars is the
+    # DSL's Scalar[BOOL] (a Python bool here): it casts to 1 or 0.
     name = getattr(target_type, "name", "")
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
+    if not isinstance(v, (int, float)):
         raise Error(f"pl.cast: expected a tensor or a scalar, got {type(v).__name__} (at {s!r})")
     if name.startswith(("INT", "UINT")) or name in ("INDEX", "BOOL"):
         return int(v)
