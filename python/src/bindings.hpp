@@ -8,6 +8,7 @@ void bind_tensor(pybind11::module_& m);
 void bind_ops(pybind11::module_& m);
 void bind_ops_elementwise(pybind11::module_& m);
 void bind_ops_index(pybind11::module_& m);
+void bind_ops_matmul2(pybind11::module_& m);
 void bind_loops(pybind11::module_& m);
 void bind_checks(pybind11::module_& m);
 void bind_io(pybind11::module_& m);

@@ -46,6 +46,7 @@ PYBIND11_MODULE(_core, m)
     ptoref::python::bind_ops(m);
     ptoref::python::bind_ops_elementwise(m);
     ptoref::python::bind_ops_index(m);
+    ptoref::python::bind_ops_matmul2(m);
     ptoref::python::bind_loops(m);
     ptoref::python::bind_checks(m);
     ptoref::python::bind_io(m);

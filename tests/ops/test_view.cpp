@@ -1,4 +1,4 @@
-// Views (ops/view.hpp): pl::slice, pl::reshape, pl::transpose. Exhaustive layout tests in the
+// Views (ops/view.hpp): pl::slice, pl::reshape, pl::transpose, pl::tile::transpose_view. Exhaustive layout tests in the
 // kokkos/mdspan style: every small shape, every window, every element checked against index
 // arithmetic done by hand.
 #include <catch2/catch.hpp>
@@ -6,6 +6,7 @@
 #include "ops_test_util.hpp"
 
 #include <functional>
+#include <optional>
 #include <string>
 
 using namespace ops_test;
@@ -412,11 +413,13 @@ TEST_CASE("reshape errors: element count, partially valid source, bad shape")
     CHECK_THROWS_WITH(pl::reshape(t, {5, 5}), Catch::Contains("pl::reshape") && Catch::Contains("'r' FP32[4, 6]") &&
                                                   Catch::Contains("24 elements") && Catch::Contains("[5, 5]") &&
                                                   Catch::Contains("25 elements") && Catch::Contains("test_view.cpp:"));
-    CHECK_THROWS_WITH(pl::reshape(pl::slice(t, {4, 6}, {0, 0}, {2, 6}), {24}),
+    CHECK_THROWS_WITH(pl::reshape(pl::slice(t, {4, 6}, {0, 0}, {2, 5}), {24}),
                       Catch::Contains("pl::reshape") && Catch::Contains("partially valid") &&
-                          Catch::Contains("valid [2, 6]") && Catch::Contains("fillpad") &&
+                          Catch::Contains("valid [2, 5]") && Catch::Contains("to [24]") && Catch::Contains("fillpad") &&
                           Catch::Contains("test_view.cpp:"));
-    CHECK_NOTHROW(pl::reshape(pl::fillpad(pl::slice(t, {4, 6}, {0, 0}, {2, 6})), {24}));
+    CHECK_NOTHROW(pl::reshape(pl::fillpad(pl::slice(t, {4, 6}, {0, 0}, {2, 5})), {24}));
+    // Whole rows valid: the valid region is the prefix [0, 12) of the flat shape.
+    CHECK(pl::reshape(pl::slice(t, {4, 6}, {0, 0}, {2, 6}), {24}).valid_shape() == dims{12});
     CHECK_THROWS_WITH(pl::reshape(t, {-4, -6}), Catch::Contains("negative extent"));
     CHECK_THROWS_WITH(pl::reshape(t, {}), Catch::Contains("rank-0"));
 }
@@ -444,4 +447,123 @@ TEST_CASE("transpose swaps two axes (negative axes count from the end) as a view
                                                   Catch::Contains("test_view.cpp:"));
     CHECK_THROWS_WITH(pl::transpose(t, -4, 0), Catch::Contains("axis -4 is out of range for rank 3"));
     CHECK_THROWS_WITH(pl::transpose(t, 1, -4), Catch::Contains("axis -4"));
+}
+
+namespace {
+
+// The oracle of a partly valid reshape: map every valid element's row-major position to its
+// index in the new shape; the result is valid iff those indices are exactly a top-left box
+// (their bounding box has as many elements as they are). No valid element: the all-zero box.
+std::optional<dims> mapped_box(const dims& shape, const dims& valid, const dims& target)
+{
+    dims hi = dims::filled(target.size(), 0);
+    ix count = 0;
+    const ix n = shape.product();
+    for (ix k = 0; k < n; ++k) {
+        const dims idx = unravel(k, shape);
+        bool in = true;
+        for (int d = 0; d < shape.size(); ++d)
+            in = in && idx[d] < valid[d];
+        if (!in)
+            continue;
+        ++count;
+        const dims to = unravel(k, target);
+        for (int d = 0; d < target.size(); ++d)
+            hi[d] = std::max(hi[d], to[d] + 1);
+    }
+    if (count == 0)
+        return dims::filled(target.size(), 0);
+    return hi.product() == count ? std::optional<dims>(hi) : std::nullopt;
+}
+
+} // namespace
+
+TEST_CASE("reshape of a partly valid tensor: accepted exactly when the valid elements map to a top-left box")
+{
+    std::vector<dims> shapes = small_shapes();
+    for (const dims& extra : {dims{4, 6}, dims{6, 4}, dims{8, 1}, dims{2, 4, 3}, dims{1, 8}, dims{4, 2, 2}})
+        shapes.push_back(extra);
+    std::size_t accepted = 0, refused = 0;
+    for (const dims& shape : shapes) {
+        const ix n = shape.product();
+        const auto src = iota(shape);
+        // The same values through a transposed parent: not reshapable as a view, so a copy.
+        const auto dense_swapped = pl::adds(pl::transpose(src, 0, shape.size() - 1), 0.0f);
+        const auto strided = pl::transpose(dense_swapped, 0, shape.size() - 1);
+        REQUIRE(strided.to_vector() == src.to_vector());
+        dims valid = dims::filled(shape.size(), 0);
+        do {
+            for (const dims& target : factorizations(n)) {
+                const auto want = mapped_box(shape, valid, target);
+                for (int variant = 0; variant < 2; ++variant) {
+                    const auto in =
+                        pl::slice(variant == 0 ? src : strided, shape, dims::filled(shape.size(), 0), valid);
+                    INFO(ptoref::to_string(shape) << " valid " << ptoref::to_string(valid) << " -> "
+                                                  << ptoref::to_string(target) << " variant " << variant);
+                    if (!want) {
+                        CHECK_THROWS_WITH(pl::reshape(in, target),
+                                          Catch::Contains("partially valid") && Catch::Contains("top-left box"));
+                        ++refused;
+                        continue;
+                    }
+                    const auto r = pl::reshape(in, target);
+                    ++accepted;
+                    REQUIRE(r.valid_shape() == *want);
+                    // Every valid element is the source element at the same row-major position.
+                    const auto vals = r.to_vector();
+                    for (ix k = 0; k < n; ++k) {
+                        const dims to = unravel(k, target);
+                        bool in_box = true;
+                        for (int d = 0; d < target.size(); ++d)
+                            in_box = in_box && to[d] < (*want)[d];
+                        if (in_box) {
+                            CHECK(vals[static_cast<std::size_t>(k)] == static_cast<float>(k));
+                            CHECK(r.is_defined(to));
+                        }
+                    }
+                }
+            }
+        } while ([&] { // every valid box 0..shape per dim
+            for (int d = valid.size() - 1; d >= 0; --d) {
+                if (++valid[d] <= shape[d])
+                    return true;
+                valid[d] = 0;
+            }
+            return false;
+        }());
+    }
+    CHECK(accepted > 1000);
+    CHECK(refused > 1000);
+}
+
+TEST_CASE("reshape of a partly valid tensor: gate.py's row_sum result and the clear refusal")
+{
+    const auto t = pl::slice(iota({8, 1}), {8, 1}, {0, 0}, {1, 1});
+    CHECK(pl::reshape(t, {8, 1}).valid_shape() == dims{1, 1});
+    CHECK(pl::reshape(t, {1, 8}).valid_shape() == dims{1, 1});
+    CHECK(pl::reshape(t, {2, 4}).valid_shape() == dims{1, 1});
+    const auto rows = pl::slice(iota({4, 6}), {4, 6}, {0, 0}, {3, 6});
+    CHECK_THROWS_WITH(pl::reshape(rows, {2, 2, 6}), Catch::Contains("valid [3, 6]") && Catch::Contains("[2, 2, 6]"));
+    CHECK_THROWS_WITH(pl::reshape(rows, {3, 8}), Catch::Contains("top-left box"));
+    CHECK(pl::reshape(pl::slice(iota({4, 6}), {4, 6}, {0, 0}, {2, 6}), {2, 2, 6}).valid_shape() == dims{1, 2, 6});
+    CHECK(pl::reshape(pl::slice(iota({4, 6}), {4, 6}, {0, 0}, {2, 3}), {4, 2, 3}).valid_shape() == dims{2, 1, 3});
+    CHECK(pl::reshape(pl::slice(iota({4, 6}), {4, 6}, {0, 0}, {0, 3}), {24}).valid_shape() == dims{0});
+}
+
+TEST_CASE("transpose_view swaps the trailing two dims as a view; it needs 2 dims")
+{
+    const auto t = pl::slice(iota({2, 3, 4}), {2, 3, 4}, {0, 0, 0}, {2, 2, 3});
+    const auto v = pl::tile::transpose_view(t);
+    CHECK(v.shape() == dims{2, 4, 3});
+    CHECK(v.valid_shape() == dims{2, 3, 2});
+    CHECK(v.storage_ptr() == t.storage_ptr());
+    CHECK(v.get({1, 2, 1}) == t.get({1, 1, 2}));
+    CHECK(pl::transpose_view(v).strides() == t.strides());
+    CHECK_THROWS_WITH(pl::transpose_view(iota({5})), Catch::Contains("transpose_view") &&
+                                                         Catch::Contains("at least 2 dims") &&
+                                                         Catch::Contains("test_view.cpp:"));
+    // The gate.py pattern: a Mat tile and its transpose_view feed matmuls as b and b_trans.
+    const auto a = iota({2, 3}), b = iota({4, 3});
+    CHECK(pl::matmul(a, pl::transpose_view(b), pl::FP32).to_vector() ==
+          pl::matmul(a, b, pl::FP32, false, true).to_vector());
 }

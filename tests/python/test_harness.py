@@ -160,15 +160,15 @@ def test_multi_rank_and_extern_toolchain_imports_exit_2_with_their_line(cli, tmp
 
 
 def test_unsupported_construct_exits_2_with_its_line(cli, tmp_path):
-    f = tmp_path / "uses_gemv.py"
+    f = tmp_path / "uses_matmul_mx.py"
     f.write_text("import pypto.language as pl\n\n@pl.jit\ndef k(x: pl.Tensor[[32], pl.FP32]):\n"
-                 "    return pl.gemv(x, x)\n\n"
+                 "    return pl.matmul_mx(x, x, x, x)\n\n"
                  "import torch\nfrom golden import TensorSpec, run_jit\n"
                  "run_jit(k, [TensorSpec('x', [32], torch.float32, is_output=True)])\n")
     code, out = cli("run", str(f))
-    assert code == 2 and "`pl.gemv`" in out and "uses_gemv.py:5" in out
+    assert code == 2 and "`pl.matmul_mx`" in out and "uses_matmul_mx.py:5" in out
     code, out = cli("run", "--list-unsupported", str(f))
-    assert code == 2 and "uses_gemv.py:5: pl.gemv" in out
+    assert code == 2 and "uses_matmul_mx.py:5: pl.matmul_mx" in out
 
 
 def test_a_torch_float8_dtype_missing_from_torch_names_the_files_line(cli, tmp_path):

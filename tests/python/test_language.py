@@ -28,8 +28,8 @@ def test_exp_of_int32_is_an_error_naming_the_site():
 
 
 def test_unsupported_construct_names_itself_and_the_line():
-    with pytest.raises(ptoref.Unsupported, match=r"`pl.gemv`.*test_language.py:\d+"):
-        pl.gemv(None, None)
+    with pytest.raises(ptoref.Unsupported, match=r"`pl.matmul_mx`.*test_language.py:\d+"):
+        pl.matmul_mx(None, None, None, None)
     with pytest.raises(ptoref.Unsupported, match=r"`pl.no_such_op`"):
         pl.no_such_op
 
@@ -218,10 +218,10 @@ def test_hints_of_both_eras_are_accepted():
         pl.split_aiv(2, mode=pl.SplitMode.UP_DOWN)
 
 
-def test_rank_4_matmul_is_unsupported_not_a_program_error():
+def test_rank_4_matmul_is_the_batched_matmul():
     x = pl.full([1, 1, 2, 2], pl.FP32, 1.0)
-    with pytest.raises(ptoref.Unsupported, match="batch_matmul"):
-        pl.matmul(x, x)
+    y = pl.matmul(x, x)
+    assert y.shape == [1, 1, 2, 2] and y.numpy().ravel().tolist() == [2.0] * 4
 
 
 def test_rsqrt_default_and_high_precision_are_the_c_plus_plus_definitions():

@@ -56,4 +56,4 @@ def test_an_unknown_name_is_an_unsupported_error_not_an_attribute_error():
     with pytest.raises(ptoref.Unsupported, match="not a name ptoref knows"):
         pl.tensor.no_such_thing
     assert _status(["no_such_thing"]) == "not a name ptoref knows"
-    assert _status(["gemv"]) == "not yet implemented" and _status(["add"]) is None
+    assert _status(["matmul_mx"]) == "not yet implemented" and _status(["add"]) is None

@@ -163,6 +163,29 @@ void matmuls()
     record("matmul_edges_outer", pl::matmul(tensor(e, {n, 1}), tensor(e, {1, n})));
 }
 
+// Batched (broadcast batch dims), bias and gemv matmuls: each batch is one pl::matmul.
+void matmuls2()
+{
+    auto a = tensor(moderate_floats(2 * 1 * 8 * 48, 40), {2, 1, 8, 48});
+    auto b = tensor(moderate_floats(3 * 48 * 20, 41), {3, 48, 20});
+    record("batch_matmul_fp32", pl::batch_matmul(a, b));
+    auto ab = pl::cast(a, pl::BF16, ptoref::cast_mode::rint), bb = pl::cast(b, pl::BF16, ptoref::cast_mode::rint);
+    record("batch_matmul_bf16_bf16_b_trans", pl::batch_matmul(ab, pl::transpose(bb, 1, 2), pl::BF16, false, true));
+    auto acc = pl::batch_matmul(pl::slice(ab, {2, 1, 8, 20}, {0, 0, 0, 0}), pl::slice(bb, {3, 20, 20}, {0, 0, 0}));
+    record("batch_matmul_acc_bf16", pl::batch_matmul_acc(acc, pl::slice(ab, {2, 1, 8, 28}, {0, 0, 0, 20}),
+                                                         pl::slice(bb, {3, 28, 20}, {0, 20, 0})));
+    auto a2 = pl::reshape(pl::slice(a, {1, 1, 8, 48}, {0, 0, 0, 0}), {8, 48});
+    auto b2 = pl::reshape(pl::slice(b, {1, 48, 20}, {2, 0, 0}), {48, 20});
+    auto bias = tensor(moderate_floats(20, 42), {1, 20});
+    record("matmul_bias_fp32", pl::matmul_bias(a2, b2, bias));
+    auto v = pl::reshape(pl::slice(a2, {1, 48}, {3, 0}), {1, 48});
+    auto g = pl::gemv(v, b2);
+    record("gemv_fp32", g);
+    record("gemv_acc_fp32", pl::gemv_acc(g, v, b2));
+    record("gemv_bias_bf16", pl::gemv_bias(pl::cast(v, pl::BF16, ptoref::cast_mode::rint),
+                                           pl::cast(b2, pl::BF16, ptoref::cast_mode::rint), bias));
+}
+
 void casts()
 {
     auto x = tensor(edge_floats(4096, 20), {4096});
@@ -383,6 +406,7 @@ int main(int argc, char** argv)
         elementwise();
         broadcasts_and_reductions();
         matmuls();
+        matmuls2();
         casts();
         data_movement();
         new_dtypes();

@@ -1,7 +1,7 @@
-// Views: pl::slice, pl::reshape, pl::transpose. They share the source's buffer (no copy), so
-// writes through one view are seen by every other, as at the DSL's orchestration level. Two
-// exceptions are copies: a reshape no strides can express, and a slice window that overhangs
-// its source (only its valid part is ever addressed; docs/semantics.md, "Views").
+// Views: pl::slice, pl::reshape, pl::transpose, pl::tile::transpose_view. They share the source's
+// buffer (no copy), so writes through one view are seen by every other, as at the DSL's
+// orchestration level. Two exceptions are copies: a reshape no strides can express, and a slice
+// window that overhangs its source (only its valid part is ever addressed; docs/semantics.md, "Views").
 #pragma once
 
 #include <optional>
@@ -50,6 +50,73 @@ inline bool reshape_strides(const dims& old_shape, const dims& old_strides, cons
 template <element_type T>
 Tensor<T> overhanging_slice(const Tensor<T>& t, const dims& shape, const dims& offset, dims valid, bool clamp,
                             const source_location& loc);
+
+// The valid region of a row-major reshape of a partly valid tensor, if it is again a box.
+// The source's valid region is the box [0, valid) of `shape`; as a set of row-major positions it
+// is a list of maximal runs (the valid part of the last dim that is not fully valid, times the
+// full dims after it), one per index of the dims before that dim. It is the box [0, v') of
+// `new_shape` exactly when v' (read off the first run's length and the last run's start) has
+// the same runs. Costs one step per run. An empty valid region maps to the all-zero box.
+inline std::optional<dims> reshape_valid(const dims& shape, const dims& valid, const dims& new_shape)
+{
+    const int r = shape.size(), nr = new_shape.size();
+    for (int i = 0; i < r; ++i)
+        if (valid[i] == 0)
+            return dims::filled(nr, 0);
+    int p = r - 1; // the last dim that is not fully valid
+    while (p >= 0 && valid[p] == shape[p])
+        --p;
+    if (p < 0)
+        return new_shape;
+    const dims st = row_major_strides(shape), nst = row_major_strides(new_shape);
+    const index run = valid[p] * st[p];
+    // The new box's partial dim q: the outermost one whose stride fits in a run (strides do
+    // not increase inwards); the run must be a whole number of its rows, the dims after q full.
+    int q = 0;
+    while (nst[q] > run)
+        ++q;
+    if (run % nst[q] != 0)
+        return std::nullopt;
+    dims nv = new_shape;
+    nv[q] = run / nst[q];
+    // The last run's start, in new coordinates, gives the extents of the dims before q.
+    index last = 0;
+    for (int i = 0; i < p; ++i)
+        last += (valid[i] - 1) * st[i];
+    for (int i = 0; i < nr; ++i) {
+        const index c = last / nst[i];
+        last -= c * nst[i];
+        if (i < q)
+            nv[i] = c + 1;
+        else if (c != 0)
+            return std::nullopt;
+    }
+    // Same runs, in the same (ascending) order: same number, same starts.
+    index count_old = 1, count_new = 1;
+    for (int i = 0; i < p; ++i)
+        count_old *= valid[i];
+    for (int i = 0; i < q; ++i)
+        count_new *= nv[i];
+    if (count_old != count_new)
+        return std::nullopt;
+    dims io = dims::filled(p, 0), in = dims::filled(q, 0), vo = io, vn = in;
+    for (int i = 0; i < p; ++i)
+        vo[i] = valid[i];
+    for (int i = 0; i < q; ++i)
+        vn[i] = nv[i];
+    for (index k = 0; k < count_old; ++k) {
+        index so = 0, sn = 0;
+        for (int i = 0; i < p; ++i)
+            so += io[i] * st[i];
+        for (int i = 0; i < q; ++i)
+            sn += in[i] * nst[i];
+        if (so != sn)
+            return std::nullopt;
+        advance_row_major(io, vo);
+        advance_row_major(in, vn);
+    }
+    return nv;
+}
 
 inline int normalize_axis(index axis, int rank, std::string_view op, const source_location& loc)
 {
@@ -155,19 +222,20 @@ Tensor<T> reshape(const Tensor<T>& t, const dims& shape, source_location loc = s
                     "cannot reshape " + t.describe() + " (" + std::to_string(t.numel()) + " elements) to " +
                         to_string(shape) + " (" + std::to_string(shape.product()) + " elements)",
                     loc);
-    if (!t.fully_valid())
+    const std::optional<dims> valid = detail::reshape_valid(t.shape(), t.valid_shape(), shape);
+    if (!valid)
         throw error(std::string(op),
-                    "cannot reshape partially valid " + t.describe() +
-                        "; fillpad it first (the valid region would not stay a top-left box)",
+                    "cannot reshape partially valid " + t.describe() + " to " + to_string(shape) +
+                        ": its valid region would not be a top-left box of the new shape; fillpad it first",
                     loc);
     dims strides;
     if (t.numel() > 0 && detail::reshape_strides(t.shape(), t.strides(), shape, strides))
-        return Tensor<T>(t.storage_ptr(), shape, strides, t.offset(), shape, t.handle_version());
+        return Tensor<T>(t.storage_ptr(), shape, strides, t.offset(), *valid, t.handle_version());
     const detail::dense<T> d = detail::read_dense(t, op, loc);
     Tensor<T> out = detail::new_tensor<T>(shape, op, loc);
     std::copy(d.data, d.data + t.numel(), out.storage().data());
     detail::finish_output(out, d.defined, op, loc, d.origin);
-    return out;
+    return Tensor<T>(out.storage_ptr(), shape, out.strides(), 0, *valid, out.handle_version());
 }
 
 // Swaps two axes (negative axes count from the end); a view.
@@ -184,6 +252,23 @@ Tensor<T> transpose(const Tensor<T>& t, index axis1, index axis2, source_locatio
     std::swap(valid[a], valid[b]);
     return Tensor<T>(t.storage_ptr(), shape, strides, t.offset(), valid, t.handle_version());
 }
+
+// pl.tile.transpose_view: pypto's zero-copy NZ <-> ZN reinterpretation of a (Mat) tile, which
+// swaps the trailing two dims over the same bytes (its torch form is `.mT`). On a CPU layout is
+// strides, so it is pl::transpose(t, -2, -1): a view, the valid region swapped with the dims.
+template <element_type T>
+Tensor<T> transpose_view(const Tensor<T>& t, source_location loc = source_location::current())
+{
+    constexpr std::string_view op = "pl::tile::transpose_view";
+    detail::require_handle(static_cast<bool>(t), op, "the source", loc);
+    if (t.rank() < 2)
+        throw error(std::string(op), "needs at least 2 dims, got " + t.describe(), loc);
+    return transpose(t, -2, -1, loc);
+}
+
+namespace tile {
+using pl::transpose_view;
+} // namespace tile
 
 } // namespace pl
 

@@ -26,6 +26,9 @@ from . import _ops_index  # noqa: E402  (index, sort, scatter, atomic and data-m
 
 for _n in _ops_index.NAMES:
     globals()[_n] = getattr(_ops_index, _n)
+from . import _ops_matmul2  # noqa: E402  (batched, bias and gemv matmuls, transpose_view; overrides _ops' matmul)
+for _n in _ops_matmul2.NAMES:
+    globals()[_n] = getattr(_ops_matmul2, _n)
 
 # ---- dtypes -----------------------------------------------------------------------------------
 for _d in _dtypes._ALL:
@@ -333,6 +336,7 @@ _tensor_names = {
     create_tensor full dim get_block_idx get_block_num""".split() + _ops_elementwise.NAMES
 }
 _tensor_names.update({n: getattr(_ops_index, n) for n in _ops_index.NAMES if n not in ("store",)})
+_tensor_names.update({n: getattr(_ops_matmul2, n) for n in _ops_matmul2.NAMES})
 tensor = _unsupported.UnknownNamespace(
     "pl.tensor", dict(_tensor_names, create=create_tensor), _unsupported.OPS
 )
