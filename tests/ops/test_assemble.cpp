@@ -101,6 +101,23 @@ TEST_CASE("assemble into views: the window is in the view's coordinates")
     CHECK(t.to_vector() == std::vector<float>{1, 3, 5, 2, 4, 6});
 }
 
+TEST_CASE("assemble: bounds are judged on the source's valid region, which is all it writes")
+{
+    // A fixed [4, 3] tile whose valid rows end at the target's edge, for every valid row count.
+    for (ix rows = 0; rows <= 2; ++rows) {
+        auto dst = pl::full({5, 3}, pl::FP32, -1.0f);
+        auto tile = pl::slice(iota<float>({4, 3}), {4, 3}, {0, 0}, {rows, 3});
+        dst = pl::assemble(dst, tile, {5 - rows, 0});
+        std::vector<float> want(15, -1.0f);
+        for (ix k = 0; k < rows * 3; ++k)
+            want[static_cast<std::size_t>((5 - rows) * 3 + k)] = static_cast<float>(k);
+        CHECK(dst.to_vector() == want);
+    }
+    auto dst = pl::full({5, 3}, pl::FP32, 0.0f);
+    CHECK_THROWS_WITH(pl::assemble(dst, pl::slice(iota<float>({4, 3}), {4, 3}, {0, 0}, {3, 3}), {3, 0}),
+                      Catch::Contains("valid [3, 3] at offset [3, 0] is out of bounds of target"));
+}
+
 TEST_CASE("assemble errors: bounds and rank, naming the tensors, the offset and the call site")
 {
     auto t = pl::full({4, 4}, pl::FP32, 0.0f).name("dst");

@@ -93,10 +93,12 @@ Tensor<T> assemble_window(const Tensor<T>& target, const Tensor<T>& source, cons
         ext[d] = source.shape()[d - lead];
         valid[d] = source.valid_shape()[d - lead];
     }
+    // Only the source's valid region is written, so that box must fit (a fixed-size tile whose
+    // valid rows end at the target's edge overhangs it with padding, pypto-lib's ragged tails).
     // Checked: offset + extent can overflow, and a wrapped end would pass the bounds test.
     bool in_bounds = true;
     for (int d = 0; d < r; ++d) {
-        const auto end = checked_add(offset[d], ext[d]);
+        const auto end = checked_add(offset[d], valid[d]);
         in_bounds = in_bounds && offset[d] >= 0 && end && *end <= target.shape()[d];
     }
     if (!in_bounds)
