@@ -157,12 +157,9 @@ public:
         {
             std::lock_guard<std::mutex> lock(mutex_);
             note(*e.buffer);
-            // An atomic add counts as a write here: two unordered tasks adding into one element
-            // are reported (docs/checks.md, runtime ordering: out of scope).
-            if (e.kind != access_kind::read)
-                footprint_[e.buffer->id()][block].write.add(e.geometry);
-            else
-                footprint_[e.buffer->id()][block].read.add(e.geometry);
+            // Atomic adds apart: two unordered tasks that only add into an element commute.
+            block_footprint& fp = footprint_[e.buffer->id()][block];
+            (e.kind == access_kind::read ? fp.read : e.kind == access_kind::write ? fp.write : fp.atomic).add(e.geometry);
         }
         void created(const ptoref::detail::buffer_base& b) override
         {
@@ -248,7 +245,7 @@ public:
             if (auto it = t.footprint_.find(id); it != t.footprint_.end())
                 for (const auto& [blk, fp] : it->second) {
                     rw.first = rw.first || !fp.read.empty();
-                    rw.second = rw.second || !fp.write.empty();
+                    rw.second = rw.second || !fp.write.empty() || !fp.atomic.empty(); // an add writes
                 }
             return rw;
         };
