@@ -650,15 +650,19 @@ TEST_CASE("atomic adds: unordered tasks that only add commute; an add against a 
     const std::string site = at_line(write_line);
     CHECK(w.str() ==
           "WARNING: ptoref: tasks unordered by the runtime (WAW) on acc\n"
-          "  Write by pl.at task #3 at " + site + " [manual scope], argument INOUT\n"
-          "  Previous atomic add by pl.at task #2 at " + site + " [manual scope], argument INOUT\n"
-          "  Region: acc[0:4, 0:8] of acc[4, 8], 32 elements\n"
-          "  Missing edge: task #2 -> task #3 (WAW)\n"
-          "  Why: the later writer was submitted inside pl.manual_scope: the runtime derives no edge for it, only "
-          "its deps=; the earlier writer was submitted inside pl.manual_scope: it registered nothing in the "
-          "TensorMap, and leaving the scope is no barrier; no deps= chain reaches task #2\n"
-          "SUMMARY: ptoref: unordered WAW on acc between task #2 (" + site + ") and task #3 (" + site +
-          ") under runtime ordering\n");
+          "  Write by pl.at task #3 at " +
+              site +
+              " [manual scope], argument INOUT\n"
+              "  Previous atomic add by pl.at task #2 at " +
+              site +
+              " [manual scope], argument INOUT\n"
+              "  Region: acc[0:4, 0:8] of acc[4, 8], 32 elements\n"
+              "  Missing edge: task #2 -> task #3 (WAW)\n"
+              "  Why: the later writer was submitted inside pl.manual_scope: the runtime derives no edge for it, only "
+              "its deps=; the earlier writer was submitted inside pl.manual_scope: it registered nothing in the "
+              "TensorMap, and leaving the scope is no barrier; no deps= chain reaches task #2\n"
+              "SUMMARY: ptoref: unordered WAW on acc between task #2 (" +
+              site + ") and task #3 (" + site + ") under runtime ordering\n");
 
     const verdicts unfenced = both(program(2));
     CHECK(unfenced.program_clean);

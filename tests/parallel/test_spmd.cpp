@@ -15,10 +15,9 @@ namespace {
 
 const std::vector<pl::schedule>& every_schedule()
 {
-    static const std::vector<pl::schedule> s = {pl::schedule::sequential(), pl::schedule::reverse(),
-                                                pl::schedule::shuffled(7),   pl::schedule::shuffled(123),
-                                                pl::schedule::threads(2),    pl::schedule::threads(3),
-                                                pl::schedule::threads(8)};
+    static const std::vector<pl::schedule> s = {
+        pl::schedule::sequential(), pl::schedule::reverse(),  pl::schedule::shuffled(7), pl::schedule::shuffled(123),
+        pl::schedule::threads(2),   pl::schedule::threads(3), pl::schedule::threads(8)};
     return s;
 }
 
@@ -169,11 +168,10 @@ TEST_CASE("syncall: a block reaching an extra barrier, the first block skipping,
 TEST_CASE("syncall: errors outside a launch and inside a split_aiv lane; one block is its own barrier")
 {
     CHECK_THROWS_WITH(pl::system::syncall(), Catch::Contains("called outside a pl.spmd launch"));
-    CHECK_THROWS_WITH(pl::spmd(2,
-                               [&](pl::index) {
-                                   pl::split_aiv(2, pl::split_mode::none, [&](pl::index) { pl::system::syncall(); });
-                               }),
-                      Catch::Contains("called inside a pl.split_aiv lane"));
+    CHECK_THROWS_WITH(
+        pl::spmd(2,
+                 [&](pl::index) { pl::split_aiv(2, pl::split_mode::none, [&](pl::index) { pl::system::syncall(); }); }),
+        Catch::Contains("called inside a pl.split_aiv lane"));
     int phases = 0;
     pl::spmd(1, [&](pl::index) {
         ++phases;
@@ -233,8 +231,9 @@ TEST_CASE("split_aiv: two concurrent lanes, get_subblock_idx, the lane-disjoint 
 TEST_CASE("split_aiv: argument errors")
 {
     auto body = [](pl::index) {};
-    CHECK_THROWS_WITH(pl::split_aiv(4, pl::split_mode::none, body),
-                      Catch::Contains("pl.split_aiv: the lane count must be 2 (the two AIV lanes of a cluster), got 4"));
+    CHECK_THROWS_WITH(
+        pl::split_aiv(4, pl::split_mode::none, body),
+        Catch::Contains("pl.split_aiv: the lane count must be 2 (the two AIV lanes of a cluster), got 4"));
     CHECK_THROWS_WITH(pl::split_aiv(2, pl::split_mode::up_down, body),
                       Catch::Contains("mode UP_DOWN halves every vector tile"));
     CHECK_THROWS_WITH(pl::split_aiv(2, pl::split_mode::left_right, body), Catch::Contains("mode LEFT_RIGHT"));

@@ -159,7 +159,10 @@ public:
             note(*e.buffer);
             // Atomic adds apart: two unordered tasks that only add into an element commute.
             block_footprint& fp = footprint_[e.buffer->id()][block];
-            (e.kind == access_kind::read ? fp.read : e.kind == access_kind::write ? fp.write : fp.atomic).add(e.geometry);
+            (e.kind == access_kind::read    ? fp.read
+             : e.kind == access_kind::write ? fp.write
+                                            : fp.atomic)
+                .add(e.geometry);
         }
         void created(const ptoref::detail::buffer_base& b) override
         {

@@ -368,7 +368,7 @@ private:
         r.tag = a ? std::string(to_string(a->tag)) + (a->manual_dep ? " (manual_dep)" : "") : "not an argument";
         // The lowest block whose own accesses of this kind hit the region.
         for (const auto& [block, fp] : t.footprint.at(buf))
-            if (intersects(access == access_kind::write   ? fp.write
+            if (intersects(access == access_kind::write  ? fp.write
                            : access == access_kind::read ? fp.read
                                                          : fp.atomic,
                            elems)) {

@@ -58,9 +58,8 @@ public:
 
     block_group(pl::detail::parallel_instance& inst, const source_location& loc, bool turn_based,
                 std::function<void(index)> run_block)
-        : inst_(inst), loc_(loc), turn_based_(turn_based), run_block_(std::move(run_block)),
-          order_(inst.order()), parent_(loop_frames()), observer_(current_observer()),
-          task_(check::detail::current_task())
+        : inst_(inst), loc_(loc), turn_based_(turn_based), run_block_(std::move(run_block)), order_(inst.order()),
+          parent_(loop_frames()), observer_(current_observer()), task_(check::detail::current_task())
     {
         const std::size_t n = order_.size();
         st_.assign(n, status::pending);
@@ -223,12 +222,11 @@ private:
         }
         const auto n = static_cast<index>(order_.size());
         if (n > max_barrier_blocks) {
-            fail(std::make_exception_ptr(error("pl.system.syncall",
-                                               "a barrier in a launch of " + std::to_string(n) +
-                                                   " blocks: ptoref runs at most " +
-                                                   std::to_string(max_barrier_blocks) +
-                                                   " barrier-synchronised blocks (each waits on its own thread)",
-                                               where)));
+            fail(std::make_exception_ptr(error(
+                "pl.system.syncall",
+                "a barrier in a launch of " + std::to_string(n) + " blocks: ptoref runs at most " +
+                    std::to_string(max_barrier_blocks) + " barrier-synchronised blocks (each waits on its own thread)",
+                where)));
             return;
         }
         phased_ = true;
@@ -427,8 +425,7 @@ inline void syncall(source_location loc = source_location::current())
 {
     const ptoref::detail::block_slot& s = ptoref::detail::current_block_slot();
     if (!s.group)
-        throw error("pl.system.syncall", "called outside a pl.spmd launch (a barrier needs the launch's blocks)",
-                    loc);
+        throw error("pl.system.syncall", "called outside a pl.spmd launch (a barrier needs the launch's blocks)", loc);
     if (s.lane >= 0)
         throw error("pl.system.syncall",
                     "called inside a pl.split_aiv lane: ptoref supports barriers between the lane regions of a "
@@ -458,9 +455,8 @@ template <loop_body F>
 void split_aiv(index n, split_mode mode, F&& body, source_location loc = source_location::current())
 {
     if (n != 2)
-        throw error("pl.split_aiv", "the lane count must be 2 (the two AIV lanes of a cluster), got " +
-                                        std::to_string(n),
-                    loc);
+        throw error("pl.split_aiv",
+                    "the lane count must be 2 (the two AIV lanes of a cluster), got " + std::to_string(n), loc);
     if (mode != split_mode::none)
         throw error("pl.split_aiv",
                     std::string("mode ") + (mode == split_mode::up_down ? "UP_DOWN" : "LEFT_RIGHT") +
