@@ -4,9 +4,10 @@ re-compiled from its source with the few changes where Python's meaning differs 
 - `with pl.spmd(n, ...) [as tid]: body` runs body once per block (a for loop over the blocks;
   `tid` is bound to the launch's TaskId afterwards); a body (of that form or of
   `for b in pl.spmd(n)`) with `pl.system.syncall()` statements becomes a generator function
-  per block, each syncall a `yield`, so the launch runs the blocks phase by phase; each block
-  starts from the function's variables and the last block's bindings are visible afterwards,
-  as with the plain loop;
+  per block, each syncall a `yield`, so the launch runs the blocks phase by phase; a name the
+  body reads before binding it (a tensor of the function, rebound by in-place ops) is shared by
+  the blocks (nonlocal), a name it binds first is each block's own; the last block's bindings
+  are visible afterwards, as with the plain loop;
 - a `for` over a loop with `init_values=` binds the pl.yield_ targets to the init values before
   the loop, so a zero-trip loop leaves them bound as the DSL does;
 - scalar `//` and `%` (and `//=`, `%=`) truncate toward zero, as the device's integer ops do;
@@ -123,8 +124,15 @@ class _Rewriter(ast.NodeTransformer):
         if target is not None:
             names |= set(_assigned([ast.Assign(targets=[target], value=ast.Constant(0))]))
         names = tuple(sorted(names))
+        # A name the body reads before it binds it names the function's value (a tensor of the
+        # kernel, rebound by in-place ops): shared by every block (nonlocal), as one memory is
+        # on the device. A name the body binds first is the block's own (a block index, a tile).
+        first = _first_use(body)
+        shared = tuple(n for n in names if first.get(n) == "load")
         tmp, fn, env = self._tmp("spmd"), self._tmp("blockfn"), self._tmp("env")
-        prologue = [_tmpl(f"if {n!r} in __ptoref_env: {n} = __ptoref_env[{n!r}]", where) for n in names]
+        prologue = [ast.Nonlocal(names=list(shared))] if shared else []
+        prologue += [_tmpl(f"if {n!r} in __ptoref_env: {n} = __ptoref_env[{n!r}]", where) for n in names
+                     if n not in shared]
         if target is not None:
             prologue.append(
                 _at([ast.Assign(targets=[_store_copy(target, where)], value=ast.Name(id="__ptoref_blk", ctx=ast.Load()))],
@@ -257,6 +265,55 @@ def _assigned(body):
                 yield (a.asname or a.name).split(".")[0]
         elif isinstance(n, ast.ExceptHandler) and n.name:
             yield n.name
+
+
+def _first_use(body):
+    """name -> "load" or "store": how the body first uses each name, in evaluation order."""
+    first = {}
+
+    class V(ast.NodeVisitor):
+        def visit_Name(self, n):
+            first.setdefault(n.id, "store" if isinstance(n.ctx, ast.Store) else "load")
+
+        def visit_Assign(self, n):
+            self.visit(n.value)
+            for t in n.targets:
+                self.visit(t)
+
+        def visit_AnnAssign(self, n):
+            if n.value is not None:
+                self.visit(n.value)
+            self.visit(n.target)
+
+        def visit_AugAssign(self, n):
+            if isinstance(n.target, ast.Name):
+                first.setdefault(n.target.id, "load")
+            self.visit(n.value)
+            self.visit(n.target)
+
+        def visit_NamedExpr(self, n):
+            self.visit(n.value)
+            self.visit(n.target)
+
+        def visit_For(self, n):
+            self.visit(n.iter)
+            self.visit(n.target)
+            for x in n.body + n.orelse:
+                self.visit(x)
+
+        def visit_FunctionDef(self, n):
+            first.setdefault(n.name, "store")
+
+        visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
+
+        def visit_Lambda(self, n):
+            pass
+
+        visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_Lambda
+
+    for stmt in body:
+        V().visit(stmt)
+    return first
 
 
 def _check_phased_body(body, where):
