@@ -2,7 +2,12 @@
 re-compiled from its source with the few changes where Python's meaning differs from the DSL's:
 
 - `with pl.spmd(n, ...) [as tid]: body` runs body once per block (a for loop over the blocks;
-  `tid` is bound to the launch's TaskId afterwards);
+  `tid` is bound to the launch's TaskId afterwards); a body (of that form or of
+  `for b in pl.spmd(n)`) with `pl.system.syncall()` statements becomes a generator function
+  per block, each syncall a `yield`, so the launch runs the blocks phase by phase; a name the
+  body reads before binding it (a tensor of the function, rebound by in-place ops) is shared by
+  the blocks (nonlocal), a name it binds first is each block's own; the last block's bindings
+  are visible afterwards, as with the plain loop;
 - a `for` over a loop with `init_values=` binds the pl.yield_ targets to the init values before
   the loop, so a zero-trip loop leaves them bound as the DSL does;
 - scalar `//` and `%` (and `//=`, `%=`) truncate toward zero, as the device's integer ops do;
@@ -63,6 +68,8 @@ class _Rewriter(ast.NodeTransformer):
         self.generic_visit(node)
         if len(node.items) == 1 and _is_call_to(node.items[0].context_expr, {"spmd"}):
             item = node.items[0]
+            if _has_syncall(node.body):
+                return self._phased(node.body, item.context_expr, None, item.optional_vars, node)
             tmp = self._tmp("spmd")
             assign = ast.Assign(targets=[ast.Name(id=tmp, ctx=ast.Store())], value=item.context_expr)
             loop = ast.For(
@@ -90,6 +97,8 @@ class _Rewriter(ast.NodeTransformer):
     def visit_For(self, node):
         self.generic_visit(node)
         call = node.iter
+        if _is_call_to(call, {"spmd"}) and not node.orelse and _has_syncall(node.body):
+            return self._phased(node.body, call, node.target, None, node)
         if isinstance(call, ast.Call) and any(k.arg == "init_values" for k in call.keywords):
             targets = _yield_targets(node.body)
             if targets is None:
@@ -108,6 +117,50 @@ class _Rewriter(ast.NodeTransformer):
             node.iter = ast.Name(id=tmp, ctx=ast.Load())
             return _at([assign, bind, node], node)
         return node
+
+    def _phased(self, body, launch, target, as_vars, where):
+        """The phase-by-phase form of an spmd body with syncall barriers (see the module doc)."""
+        _check_phased_body(body, where)
+        body = [_SyncallToYield().visit(s) for s in body]
+        names = set(_assigned(body))
+        if target is not None:
+            names |= set(_assigned([ast.Assign(targets=[target], value=ast.Constant(0))]))
+        names = tuple(sorted(names))
+        # A name the body reads before it binds it names the function's value (a tensor of the
+        # kernel, rebound by in-place ops): shared by every block (nonlocal), as one memory is
+        # on the device. A name the body binds first is the block's own (a block index, a tile).
+        first = _first_use(body)
+        shared = tuple(n for n in names if first.get(n) == "load")
+        tmp, fn, env = self._tmp("spmd"), self._tmp("blockfn"), self._tmp("env")
+        prologue = [ast.Nonlocal(names=list(shared))] if shared else []
+        prologue += [_tmpl(f"if {n!r} in __ptoref_env: {n} = __ptoref_env[{n!r}]", where) for n in names
+                     if n not in shared]
+        if target is not None:
+            prologue.append(
+                _at([ast.Assign(targets=[_store_copy(target, where)], value=ast.Name(id="__ptoref_blk", ctx=ast.Load()))],
+                    where)[0]
+            )
+        epilogue = [
+            _tmpl("__ptoref_l = locals()", where),
+            _tmpl(f"return {{k: __ptoref_l[k] for k in {names!r} if k in __ptoref_l}}", where),
+        ]
+        fdef = ast.FunctionDef(
+            name=fn,
+            args=ast.arguments(
+                posonlyargs=[], args=[ast.arg(arg="__ptoref_env"), ast.arg(arg="__ptoref_blk")], kwonlyargs=[],
+                kw_defaults=[], defaults=[],
+            ),
+            body=prologue + body + epilogue,
+            decorator_list=[],
+            returns=None,
+            type_comment=None,
+        )
+        out = [ast.Assign(targets=[ast.Name(id=tmp, ctx=ast.Store())], value=launch), fdef,
+               _tmpl(f"{env} = {tmp}._run_phased({fn}, locals())", where)]
+        out += [_tmpl(f"if {n!r} in {env}: {n} = {env}[{n!r}]", where) for n in names]
+        if as_vars is not None:
+            out.append(ast.Assign(targets=[as_vars], value=_tmpl(f"{tmp}.task_id", where).value))
+        return _at(out, where)
 
     def visit_BinOp(self, node):
         self.generic_visit(node)
@@ -179,6 +232,141 @@ class _Rewriter(ast.NodeTransformer):
 
     visit_AsyncFunctionDef = visit_FunctionDef
     visit_Lambda = visit_FunctionDef
+
+
+def _walk_scope(nodes):
+    """The nodes of a body, not entering nested functions, lambdas, classes or comprehensions."""
+    stack = list(nodes)
+    while stack:
+        n = stack.pop()
+        yield n
+        for c in ast.iter_child_nodes(n):
+            if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp,
+                                  ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                stack.append(c)
+            elif isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                yield c  # its name is bound here
+
+
+def _is_syncall_stmt(n):
+    return isinstance(n, ast.Expr) and _is_call_to(n.value, {"syncall"})
+
+
+def _has_syncall(body):
+    return any(_is_syncall_stmt(n) for n in _walk_scope(body))
+
+
+def _assigned(body):
+    """The names a body binds in its own scope."""
+    for n in _walk_scope(body):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            yield n.id
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield n.name
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            for a in n.names:
+                yield (a.asname or a.name).split(".")[0]
+        elif isinstance(n, ast.ExceptHandler) and n.name:
+            yield n.name
+
+
+def _first_use(body):
+    """name -> "load" or "store": how the body first uses each name, in evaluation order."""
+    first = {}
+
+    class V(ast.NodeVisitor):
+        def visit_Name(self, n):
+            first.setdefault(n.id, "store" if isinstance(n.ctx, ast.Store) else "load")
+
+        def visit_Assign(self, n):
+            self.visit(n.value)
+            for t in n.targets:
+                self.visit(t)
+
+        def visit_AnnAssign(self, n):
+            if n.value is not None:
+                self.visit(n.value)
+            self.visit(n.target)
+
+        def visit_AugAssign(self, n):
+            if isinstance(n.target, ast.Name):
+                first.setdefault(n.target.id, "load")
+            self.visit(n.value)
+            self.visit(n.target)
+
+        def visit_NamedExpr(self, n):
+            self.visit(n.value)
+            self.visit(n.target)
+
+        def visit_For(self, n):
+            self.visit(n.iter)
+            self.visit(n.target)
+            for x in n.body + n.orelse:
+                self.visit(x)
+
+        def visit_FunctionDef(self, n):
+            first.setdefault(n.name, "store")
+
+        visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
+
+        def visit_Lambda(self, n):
+            pass
+
+        visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_Lambda
+
+    for stmt in body:
+        V().visit(stmt)
+    return first
+
+
+def _check_phased_body(body, where):
+    """A body that becomes a generator function may not return, nor break/continue an outer loop."""
+
+    def visit(nodes, in_loop):
+        for n in nodes:
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                continue
+            if isinstance(n, ast.Return) or (isinstance(n, (ast.Break, ast.Continue)) and not in_loop):
+                what = "return" if isinstance(n, ast.Return) else type(n).__name__.lower()
+                raise Error(
+                    f"ptoref: `{what}` inside a pl.spmd body with pl.system.syncall (line {n.lineno}) is not "
+                    f"supported: the body runs phase by phase as a function per block"
+                )
+            loop = isinstance(n, (ast.For, ast.While, ast.AsyncFor))
+            for field, value in ast.iter_fields(n):
+                kids = value if isinstance(value, list) else [value]
+                kids = [k for k in kids if isinstance(k, ast.AST)]
+                visit(kids, in_loop or (loop and field == "body"))
+
+    visit(body, False)
+
+
+class _SyncallToYield(ast.NodeTransformer):
+    """`pl.system.syncall(...)` -> `yield __ptoref_rt__.barrier(...)` (the arguments checked there)."""
+
+    def visit_Expr(self, node):
+        if _is_syncall_stmt(node):
+            call = node.value
+            new = ast.Expr(value=ast.Yield(value=ast.Call(func=_rt("barrier", call), args=call.args,
+                                                          keywords=call.keywords)))
+            return _at([new], node)[0]
+        return node
+
+    def visit_FunctionDef(self, node):
+        return node
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+    visit_Lambda = visit_FunctionDef
+    visit_ClassDef = visit_FunctionDef
+
+
+def _tmpl(src, where):
+    """One statement parsed from src, every node at where's line."""
+    stmt = ast.parse(src).body[0]
+    for n in ast.walk(stmt):
+        if "lineno" in n._attributes:
+            ast.copy_location(n, where)
+    return stmt
 
 
 def _at(nodes, where):

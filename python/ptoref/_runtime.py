@@ -110,7 +110,8 @@ def yield_(values, site):
 
 # ---- spmd blocks --------------------------------------------------------------------------
 
-_blocks = []  # (block index, block count) of the enclosing spmd blocks, innermost last
+_blocks = []  # (block index, block count, loop depth if phased) of the enclosing spmd blocks
+_lanes = []  # the enclosing pl.split_aiv lanes, innermost last
 
 
 class TaskId:
@@ -147,7 +148,7 @@ class Spmd:
         ok = False
         try:
             for b in _parallel("pl.spmd", 0, self.core_num, 1, self.site):
-                _blocks.append((b, self.core_num))
+                _blocks.append((b, self.core_num, None))
                 old = _core.task_block(b) if task is not None else None
                 try:
                     yield b
@@ -158,6 +159,76 @@ class Spmd:
             ok = True
         finally:
             _tasks.end(task, self.task_id, failed=not ok)
+
+    def _run_phased(self, fn, env):
+        """Runs fn(env, block) -- a block's body as a generator, one yield per syncall -- for every
+        block, phase by phase: phase k of every block (in the schedule's order) before phase k+1 of
+        any, the race judge starting afresh at each barrier (the C++ pl::spmd's rule). A block that
+        ends while another waits at a barrier is an error. Returns the bindings of the last block."""
+        task = _tasks.begin(self.kind, self.site, self.core_num, self.deps)
+        gens = {}
+        ok = False
+        try:
+            inst = _core.ParallelLoop("pl.spmd", 0, self.core_num, 1, None, self.site)
+            order = list(inst.values())
+            state = {b: "run" for b in order}
+            count = {b: 0 for b in order}
+            result = {}
+            while True:
+                for b in order:
+                    inst.enter(b)
+                    _blocks.append((b, self.core_num, _core.loop_depth()))
+                    old = _core.task_block(b) if task is not None else None
+                    try:
+                        g = gens.get(b)
+                        if g is None:
+                            g = gens[b] = fn(env, b)
+                        try:
+                            next(g)
+                            count[b] += 1
+                            state[b] = "wait"
+                        except StopIteration as stop:
+                            state[b] = "done"
+                            result = stop.value
+                    finally:
+                        _blocks.pop()
+                        if task is not None:
+                            _core.task_block(old)
+                        inst.leave()
+                waiting = [b for b in order if state[b] == "wait"]
+                if not waiting:
+                    break
+                if len(waiting) != len(order):
+                    raise Error(self._mismatch(state, count))
+                inst.barrier()
+                for b in waiting:
+                    state[b] = "run"
+            inst.finish()
+            ok = True
+            return result
+        finally:
+            if not ok:
+                for g in gens.values():
+                    g.close()
+            _tasks.end(task, self.task_id, failed=not ok)
+
+    def _mismatch(self, state, count):
+        groups = {}
+        for b in sorted(state):
+            c = count[b]
+            what = (f"ended after {c} barrier{'' if c == 1 else 's'}" if state[b] == "done"
+                    else f"reached barrier {c}")
+            groups.setdefault(what, []).append(b)
+        parts = []
+        for what in sorted(groups):
+            bs = groups[what]
+            listed = ", ".join(str(b) for b in bs[:8]) + (f", ... ({len(bs)} blocks)" if len(bs) > 8 else "")
+            parts.append(f"{'block' if len(bs) == 1 else 'blocks'} {listed} {what}")
+        return (
+            f"pl.system.syncall: the blocks of the pl.spmd launch of {self.core_num} blocks reach different numbers "
+            f"of barriers: {'; '.join(parts)} (every block must reach every barrier; on the device the others would "
+            f"wait forever) (at {self.site!r})"
+        )
 
     def __enter__(self):
         raise Error(
@@ -177,6 +248,83 @@ def block_idx(site):
 
 def block_num(site):
     return _blocks[-1][1] if _blocks else 1
+
+
+def check_syncall(core_type, mode, gm_workspace, used_cores, site):
+    """pl.system.syncall's arguments, as pypto checks them (language/op/system_ops.py)."""
+    if mode == "hard":
+        if gm_workspace is not None or used_cores is not None:
+            raise Error(f"pl.system.syncall(mode='hard') takes no gm_workspace/used_cores (at {site!r})")
+    elif mode == "soft":
+        if core_type not in ("aiv_only", "aic_only", "mix"):
+            raise Error(f"pl.system.syncall: soft core_type must be aiv_only, aic_only or mix, got {core_type!r} "
+                        f"(at {site!r})")
+        if not isinstance(gm_workspace, Tensor):
+            raise Error(f"pl.system.syncall(mode='soft') requires gm_workspace, a tensor (at {site!r})")
+        if used_cores is None:
+            raise Error(f"pl.system.syncall(mode='soft') requires used_cores (at {site!r})")
+    else:
+        raise Error(f"pl.system.syncall: mode must be 'hard' or 'soft', got {mode!r} (at {site!r})")
+
+
+def syncall(core_type, mode, gm_workspace, used_cores, site):
+    """pl.system.syncall reached as a call, not as a statement of a phased spmd body."""
+    check_syncall(core_type, mode, gm_workspace, used_cores, site)
+    if not _blocks:
+        raise Error(f"pl.system.syncall: called outside a pl.spmd launch (a barrier needs the launch's blocks) "
+                    f"(at {site!r})")
+    raise Error(
+        f"pl.system.syncall: reached through a call; ptoref runs barriers written as statements directly in the "
+        f"body of the `with pl.spmd(...)` / `for ... in pl.spmd(...)` they synchronise (at {site!r})"
+    )
+
+
+def barrier(*, core_type="mix", mode="hard", gm_workspace=None, used_cores=None, span=None):
+    """A syncall statement of a phased spmd body (the rewrite yields what this returns)."""
+    site = _site.site()
+    check_syncall(core_type, mode, gm_workspace, used_cores, site)
+    if not _blocks or _blocks[-1][2] is None:
+        raise Error(f"pl.system.syncall: not in a phased pl.spmd block (at {site!r})")
+    if _lanes:
+        raise Error(f"pl.system.syncall: called inside a pl.split_aiv lane: ptoref supports barriers between the "
+                    f"lane regions of a block, not inside one (at {site!r})")
+    if _core.loop_depth() != _blocks[-1][2]:
+        raise Error(f"pl.system.syncall: inside a DSL loop of the block body; ptoref supports barriers at the top "
+                    f"level of a pl.spmd body (at {site!r})")
+    return None
+
+
+_SPLIT_MODES = ("NONE", "UP_DOWN", "LEFT_RIGHT")
+
+
+def split_aiv(n, mode, site):
+    """`for aiv_id in pl.split_aiv(2, mode=pl.SplitMode.NONE)`: the block's two AIV lanes run the whole
+    body each, concurrently (judged like two parallel iterations); aiv_id = get_subblock_idx()."""
+    from ._errors import Unsupported
+
+    if isinstance(n, bool) or n != 2:
+        raise Error(f"pl.split_aiv: the lane count must be 2 (the two AIV lanes of a cluster), got {n!r} (at {site!r})")
+    name = str(getattr(mode, "name", mode)).split(".")[-1]
+    if name not in _SPLIT_MODES:
+        raise Error(f"pl.split_aiv: mode must be a pl.SplitMode, got {mode!r} (at {site!r})")
+    if name != "NONE":
+        raise Unsupported(f"pl.split_aiv(mode=SplitMode.{name})", repr(site),
+                          "it halves every vector tile of the region per lane (pypto's LowerAutoVectorSplit), "
+                          "which ptoref does not model; SplitMode.NONE is supported")
+    return _lanes_of(site)
+
+
+def _lanes_of(site):
+    for lane in _parallel("pl.split_aiv", 0, 2, 1, site):
+        _lanes.append(lane)
+        try:
+            yield lane
+        finally:
+            _lanes.pop()
+
+
+def subblock_idx():
+    return _lanes[-1] if _lanes else 0
 
 
 class Scope:

@@ -66,7 +66,7 @@ def end(task, task_id=None, failed=False):
 
 def kernel_args(fn, args, kwargs):
     """(tensor, direction) for a DSL function's tensor arguments, or None (not a DSL function)."""
-    from ._tensor import Tensor
+    from ._tensor import NoDepTensor, Tensor
 
     directions = getattr(fn, "directions", None)
     signature = getattr(fn, "signature", None)
@@ -80,7 +80,9 @@ def kernel_args(fn, args, kwargs):
     out = []
     for name, value in bound.arguments.items():
         if isinstance(value, Tensor):
-            out.append((value._t, dirs.get(name, "In")))
+            # pl.no_dep(t) at the call: the slot is NO_DEP whatever the direction.
+            d = dirs.get(name, "In")
+            out.append((value._t, d + "|NoDep" if isinstance(value, NoDepTensor) else d))
     return out
 
 

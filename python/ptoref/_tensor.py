@@ -217,3 +217,9 @@ def setitem(t, key, value, site):
     if dropped and src.shape == [e for d, e in enumerate(extents) if d not in dropped] and src.shape != extents:
         src = _core.reshape(src, extents, site)
     return Tensor(_core.assemble(t._t, src, offsets, site))
+
+
+class NoDepTensor(Tensor):
+    """What pl.no_dep(t) returns: the same tensor, its argument slot NO_DEP at a task call."""
+
+    __slots__ = ()

@@ -29,6 +29,7 @@ void bind_loops(py::module_& m)
         .def("schedule", [](const pl::detail::parallel_instance& p) { return p.sched().str(); })
         .def("enter", &pl::detail::parallel_instance::enter)
         .def("leave", &pl::detail::parallel_instance::leave)
+        .def("barrier", &pl::detail::parallel_instance::barrier)
         .def("finish", &pl::detail::parallel_instance::finish);
 
     m.def("trip_count", [](index start, index stop, index step, const std::string& loop, const site& s) {

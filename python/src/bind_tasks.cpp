@@ -87,7 +87,8 @@ void bind_tasks(py::module_& m)
         .def("abort", [](py_task& t) { t.handle = check::task_recorder::task_handle{}; });
 
     // Starts a task. args: None (whole touched buffers, directions from use) or a list of
-    // (tensor, "In" | "Out" | "InOut"); no_dep: tensors whose slots are NO_DEP.
+    // (tensor, "In" | "Out" | "InOut", with "|NoDep" appended for a pl.no_dep slot); no_dep:
+    // tensors whose slots are NO_DEP (pl.at(no_dep_args=...)).
     m.def(
         "task_begin",
         [](const std::string& kind, const site& s, index blocks, const std::vector<check::task_id>& deps,
@@ -106,7 +107,10 @@ void bind_tasks(py::module_& m)
                 spec.no_dep_buffers.push_back(buffer_id(nd));
             if (args) {
                 std::vector<check::arg_spec> list;
-                for (const auto& [tensor, dir] : *args) {
+                for (const auto& [tensor, spelled] : *args) {
+                    // "<dir>|NoDep": the call passed pl.no_dep(t) in this slot.
+                    const bool slot_no_dep = spelled.ends_with("|NoDep");
+                    const std::string dir = slot_no_dep ? spelled.substr(0, spelled.size() - 6) : spelled;
                     const check::param_dir d = parse_dir(dir, s);
                     check::arg_spec a = std::visit(
                         [&](const auto& x) {
@@ -115,8 +119,8 @@ void bind_tasks(py::module_& m)
                                        : (d == check::param_dir::out ? pl::out_arg(x) : pl::inout_arg(x));
                         },
                         tensor.v);
-                    a.no_dep = std::find(spec.no_dep_buffers.begin(), spec.no_dep_buffers.end(), a.buffer) !=
-                               spec.no_dep_buffers.end();
+                    a.no_dep = slot_no_dep || std::find(spec.no_dep_buffers.begin(), spec.no_dep_buffers.end(),
+                                                        a.buffer) != spec.no_dep_buffers.end();
                     list.push_back(std::move(a));
                 }
                 spec.args = std::move(list);

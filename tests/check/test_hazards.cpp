@@ -47,8 +47,11 @@ std::string region(const race_record& r)
 std::string boxes(const std::vector<ptoref::check::box>& bs)
 {
     std::string s;
-    for (const auto& b : bs)
-        s += (s.empty() ? "" : " ") + ptoref::check::to_string(b);
+    for (const auto& b : bs) {
+        if (!s.empty()) // (not `"" + str`: g++ 12 -O2 reports a bogus -Wstringop-overflow for it)
+            s += ' ';
+        s += ptoref::check::to_string(b);
+    }
     return s;
 }
 

@@ -599,3 +599,110 @@ TEST_CASE("Threaded schedule: a task's blocks on worker threads are still its ac
     REQUIRE(c.orderings().size() == 1);
     CHECK(region(c.orderings()[0]) == "y[0:8, 0:8]");
 }
+
+// ---- atomic adds between tasks ------------------------------------------------------------------
+
+TEST_CASE("atomic adds: unordered tasks that only add commute; an add against a plain access does not")
+{
+    // Split-K style: a seed task zeroes acc, two tasks in a manual scope add their partials
+    // (each fenced only on the seed), a reader fences on the adders.
+    int write_line = 0;
+    auto program = [&](int variant) {
+        return [&, variant] {
+            auto acc = pl::create_tensor({4, 8}, pl::FP32).name("acc");
+            auto out = pl::full({4, 8}, pl::FP32, 0.0f).name("out");
+            auto part = pl::full({4, 8}, pl::FP32, 1.0f);
+            const pl::task_id seed = pl::at({pl::out_arg(acc)}, {}, [&] {
+                acc = pl::assemble(acc, pl::full({4, 8}, pl::FP32, 0.0f), {0, 0});
+            });
+            std::vector<pl::task_id> adds;
+            pl::manual_scope([&] {
+                for (int k = 0; k < 2; ++k) {
+                    write_line = __LINE__ + 1;
+                    adds.push_back(pl::at({pl::inout_arg(acc)}, {seed}, [&] {
+                        if (variant == 1 && k == 1)
+                            acc = pl::assemble(acc, part, {0, 0}); // a plain write, not an add
+                        else
+                            acc = pl::assemble(acc, part, {0, 0}, pl::AtomicType::Add);
+                    }));
+                }
+            });
+            std::vector<pl::task_id> deps = adds;
+            if (variant == 2)
+                deps.pop_back(); // the reader forgets the second adder
+            pl::at({pl::in_arg(acc), pl::out_arg(out)}, deps, [&] { out = pl::assemble(out, acc, {0, 0}); });
+            if (variant == 0)
+                CHECK(pl::read(out, {3, 7}) == 2.0f);
+        };
+    };
+    const verdicts legal = both(program(0));
+    CHECK(legal.program_clean);
+    CHECK(legal.runtime.empty());
+    CHECK(legal.runtime_other_clean);
+
+    const verdicts mixed = both(program(1));
+    CHECK(mixed.program_clean);
+    REQUIRE(mixed.runtime.size() == 1);
+    const ordering_record& w = mixed.runtime[0];
+    CHECK(w.kind == race_kind::waw);
+    CHECK(w.first.access == ptoref::access_kind::atomic_add);
+    CHECK(w.second.access == ptoref::access_kind::write);
+    const std::string site = at_line(write_line);
+    CHECK(w.str() ==
+          "WARNING: ptoref: tasks unordered by the runtime (WAW) on acc\n"
+          "  Write by pl.at task #3 at " +
+              site +
+              " [manual scope], argument INOUT\n"
+              "  Previous atomic add by pl.at task #2 at " +
+              site +
+              " [manual scope], argument INOUT\n"
+              "  Region: acc[0:4, 0:8] of acc[4, 8], 32 elements\n"
+              "  Missing edge: task #2 -> task #3 (WAW)\n"
+              "  Why: the later writer was submitted inside pl.manual_scope: the runtime derives no edge for it, only "
+              "its deps=; the earlier writer was submitted inside pl.manual_scope: it registered nothing in the "
+              "TensorMap, and leaving the scope is no barrier; no deps= chain reaches task #2\n"
+              "SUMMARY: ptoref: unordered WAW on acc between task #2 (" +
+              site + ") and task #3 (" + site + ") under runtime ordering\n");
+
+    const verdicts unfenced = both(program(2));
+    CHECK(unfenced.program_clean);
+    REQUIRE(unfenced.runtime.size() == 1);
+    const ordering_record& r = unfenced.runtime[0];
+    CHECK(r.kind == race_kind::raw);
+    CHECK(r.first.id == 3);
+    CHECK(r.second.id == 4);
+    CHECK(r.first.access == ptoref::access_kind::atomic_add);
+    CHECK(r.second.access == ptoref::access_kind::read);
+    CHECK(has(r.str(), "  Read by pl.at task #4 at "));
+    CHECK(has(r.str(), "  Previous atomic add by pl.at task #3 at "));
+}
+
+TEST_CASE("atomic adds: blocks of one spmd task and two spmd tasks adding into one accumulator")
+{
+    // Two launches left unordered (both OUTPUT_EXISTING writers in a pl.parallel) that only add: legal.
+    auto program = [](bool plain_second) {
+        return [=] {
+            auto acc = pl::full({2, 8}, pl::FP32, 0.0f).name("acc");
+            pl::parallel(2, [&](pl::index i) {
+                pl::spmd_task(2, {pl::out_arg(acc)}, {}, [&](pl::index b) {
+                    auto one = pl::full({1, 8}, pl::FP32, 1.0f);
+                    if (plain_second && i == 1)
+                        acc = pl::assemble(acc, one, {b, 0});
+                    else
+                        acc = pl::assemble(acc, one, {b, 0}, pl::AtomicType::Add);
+                });
+            });
+        };
+    };
+    const verdicts adds = both(program(false));
+    CHECK(adds.program_clean);
+    CHECK(adds.runtime.empty());
+    const verdicts mixed = both(program(true));
+    REQUIRE(mixed.program_races.size() == 1); // program order: the pl.parallel iterations conflict too
+    REQUIRE(mixed.runtime.size() == 1);
+    CHECK(mixed.runtime[0].kind == race_kind::waw);
+    CHECK(mixed.runtime[0].first.access == ptoref::access_kind::atomic_add);
+    CHECK(mixed.runtime[0].second.access == ptoref::access_kind::write);
+    CHECK(mixed.runtime[0].second.blocks == 2);
+    CHECK(has(mixed.runtime[0].why, "OUTPUT_EXISTING"));
+}

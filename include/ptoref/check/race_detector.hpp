@@ -115,6 +115,15 @@ public:
 
     void set_trip_count(index n) noexcept { trip_count_ = n; }
 
+    // A phase boundary of an spmd launch (pl.system.syncall): every access so far happens-before
+    // every later one in any block, so the shadows start afresh; the findings so far are kept.
+    void barrier()
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        shadows_.clear();
+        created_.clear();
+    }
+
     void forget(std::uint64_t buffer_id)
     {
         std::lock_guard<std::mutex> lock(mutex_);

@@ -157,12 +157,12 @@ public:
         {
             std::lock_guard<std::mutex> lock(mutex_);
             note(*e.buffer);
-            // An atomic add counts as a write here: two unordered tasks adding into one element
-            // are reported (docs/checks.md, runtime ordering: out of scope).
-            if (e.kind != access_kind::read)
-                footprint_[e.buffer->id()][block].write.add(e.geometry);
-            else
-                footprint_[e.buffer->id()][block].read.add(e.geometry);
+            // Atomic adds apart: two unordered tasks that only add into an element commute.
+            block_footprint& fp = footprint_[e.buffer->id()][block];
+            (e.kind == access_kind::read    ? fp.read
+             : e.kind == access_kind::write ? fp.write
+                                            : fp.atomic)
+                .add(e.geometry);
         }
         void created(const ptoref::detail::buffer_base& b) override
         {
@@ -248,7 +248,7 @@ public:
             if (auto it = t.footprint_.find(id); it != t.footprint_.end())
                 for (const auto& [blk, fp] : it->second) {
                     rw.first = rw.first || !fp.read.empty();
-                    rw.second = rw.second || !fp.write.empty();
+                    rw.second = rw.second || !fp.write.empty() || !fp.atomic.empty(); // an add writes
                 }
             return rw;
         };
@@ -264,7 +264,9 @@ public:
                 task_arg ta;
                 ta.buffer = a.buffer;
                 ta.view = a.view;
-                ta.tag = a.tag ? *a.tag : derive_tag(dir, context(a.buffer, t.frames_, a.no_dep));
+                // pl.no_dep is a no-op inside a manual scope (tasks-and-ordering.md §3.3).
+                const bool nd = a.no_dep && manual_depth_ == 0;
+                ta.tag = a.tag ? *a.tag : derive_tag(dir, context(a.buffer, t.frames_, nd));
                 ta.manual_dep = manual_dep_.contains(a.buffer);
                 info.args.push_back(std::move(ta));
                 if (dir != param_dir::in)
@@ -274,8 +276,9 @@ public:
             for (const auto& [id, blocks] : t.footprint_) {
                 const auto [rd, wr] = uses(id);
                 const param_dir dir = wr ? (rd ? param_dir::inout : param_dir::out) : param_dir::in;
-                const bool nd = std::find(t.spec_.no_dep_buffers.begin(), t.spec_.no_dep_buffers.end(), id) !=
-                                t.spec_.no_dep_buffers.end();
+                const bool nd =
+                    manual_depth_ == 0 && std::find(t.spec_.no_dep_buffers.begin(), t.spec_.no_dep_buffers.end(), id) !=
+                                              t.spec_.no_dep_buffers.end();
                 task_arg ta;
                 ta.buffer = id;
                 ta.view.add_interval(0, t.buffers_.at(id).size);

@@ -93,9 +93,11 @@ struct task_arg {
     bool manual_dep = false; // the tensor was created with manual_dep=True
 };
 
-// One block's accesses to one buffer.
+// One block's accesses to one buffer. Atomic adds are kept apart from plain writes: two tasks
+// that only atomically add into an element commute, so they need no order (as two parallel
+// iterations' atomic adds do for the race checker, docs/checks.md).
 struct block_footprint {
-    element_set read, write;
+    element_set read, write, atomic;
 };
 
 struct task_info {
@@ -112,6 +114,10 @@ struct task_info {
 
     void read(std::uint64_t buffer, const view_geometry& g, index block = 0) { footprint[buffer][block].read.add(g); }
     void write(std::uint64_t buffer, const view_geometry& g, index block = 0) { footprint[buffer][block].write.add(g); }
+    void atomic_add(std::uint64_t buffer, const view_geometry& g, index block = 0)
+    {
+        footprint[buffer][block].atomic.add(g);
+    }
     std::string where() const { return site_text.empty() ? to_string(site) : site_text; }
 };
 
@@ -158,8 +164,13 @@ struct ordering_record {
     }
     std::string str() const
     {
-        const char* verb2 = second.access == access_kind::write ? "Write" : "Read";
-        const char* verb1 = first.access == access_kind::write ? "write" : "read";
+        auto verb = [](access_kind k, bool cap) {
+            return k == access_kind::write
+                       ? (cap ? "Write" : "write")
+                       : (k == access_kind::atomic_add ? (cap ? "Atomic add" : "atomic add") : (cap ? "Read" : "read"));
+        };
+        const char* verb2 = verb(second.access, true);
+        const char* verb1 = verb(first.access, false);
         std::string s = "WARNING: ptoref: tasks unordered by the runtime (" + std::string(to_string(kind)) + ") on " +
                         tensor + "\n";
         s += "  " + std::string(verb2) + " by " + second.str() + ", argument " + second.tag + "\n";
@@ -266,8 +277,9 @@ public:
         return w < anc.size() && ((anc[w] >> ((a - 1) % 64)) & 1u);
     }
 
-    // Every unordered conflicting pair: one record per (pair of tasks, tensor, kind), with the
-    // exact conflicting elements. Ordered by tensor, then first task, then second task.
+    // Every unordered conflicting pair: one record per (pair of tasks, tensor, kind, access
+    // kinds), with the exact conflicting elements. Ordered by tensor, then first task, then
+    // second task.
     std::vector<ordering_record> conflicts() const
     {
         std::vector<ordering_record> out;
@@ -278,6 +290,7 @@ public:
                 for (const auto& [block, fp] : task(ids[k]).footprint.at(buf)) {
                     merged[k].read.add(fp.read);
                     merged[k].write.add(fp.write);
+                    merged[k].atomic.add(fp.atomic);
                 }
             for (std::size_t j = 0; j < ids.size(); ++j)
                 for (std::size_t i = 0; i < j; ++i) {
@@ -285,14 +298,27 @@ public:
                         continue;
                     const block_footprint& a = merged[i];
                     const block_footprint& b = merged[j];
-                    const std::pair<race_kind, element_set> kinds[] = {
-                        {race_kind::raw, intersect(a.write, b.read)},
-                        {race_kind::war, intersect(a.read, b.write)},
-                        {race_kind::waw, intersect(a.write, b.write)},
+                    // An atomic add conflicts like a write with plain reads and writes, and not
+                    // with another atomic add (the adds commute).
+                    struct pairing {
+                        race_kind kind;
+                        access_kind first, second;
+                        const element_set *x, *y;
                     };
-                    for (const auto& [kind, elems] : kinds)
-                        if (!elems.empty())
-                            out.push_back(make_record(buf, kind, ids[i], ids[j], elems));
+                    using ak = access_kind;
+                    const pairing pairs[] = {
+                        {race_kind::raw, ak::write, ak::read, &a.write, &b.read},
+                        {race_kind::raw, ak::atomic_add, ak::read, &a.atomic, &b.read},
+                        {race_kind::war, ak::read, ak::write, &a.read, &b.write},
+                        {race_kind::war, ak::read, ak::atomic_add, &a.read, &b.atomic},
+                        {race_kind::waw, ak::write, ak::write, &a.write, &b.write},
+                        {race_kind::waw, ak::write, ak::atomic_add, &a.write, &b.atomic},
+                        {race_kind::waw, ak::atomic_add, ak::write, &a.atomic, &b.write},
+                    };
+                    for (const pairing& p : pairs)
+                        if (!p.x->empty() && !p.y->empty())
+                            if (element_set elems = intersect(*p.x, *p.y); !elems.empty())
+                                out.push_back(make_record(buf, p.kind, p.first, p.second, ids[i], ids[j], elems));
                 }
         }
         return out;
@@ -342,7 +368,10 @@ private:
         r.tag = a ? std::string(to_string(a->tag)) + (a->manual_dep ? " (manual_dep)" : "") : "not an argument";
         // The lowest block whose own accesses of this kind hit the region.
         for (const auto& [block, fp] : t.footprint.at(buf))
-            if (intersects(access == access_kind::write ? fp.write : fp.read, elems)) {
+            if (intersects(access == access_kind::write  ? fp.write
+                           : access == access_kind::read ? fp.read
+                                                         : fp.atomic,
+                           elems)) {
                 r.block = block;
                 break;
             }
@@ -407,15 +436,15 @@ private:
         return s;
     }
 
-    ordering_record make_record(std::uint64_t buf, race_kind kind, task_id ia, task_id ib,
-                                const element_set& elems) const
+    ordering_record make_record(std::uint64_t buf, race_kind kind, access_kind first, access_kind second, task_id ia,
+                                task_id ib, const element_set& elems) const
     {
         ordering_record r;
         const buffer_desc& d = desc(buf);
         r.tensor = d.name;
         r.kind = kind;
-        r.first = ref(ia, buf, elems, kind == race_kind::war ? access_kind::read : access_kind::write, true);
-        r.second = ref(ib, buf, elems, kind == race_kind::raw ? access_kind::read : access_kind::write, false);
+        r.first = ref(ia, buf, elems, first, true);
+        r.second = ref(ib, buf, elems, second, false);
         r.tensor_shape = d.shape.size() ? d.shape : dims{elems.intervals().back().second};
         r.region = coalesce(elems.flats(), r.tensor_shape);
         r.elements = elems.count();

@@ -135,6 +135,12 @@ public:
     void enter(index value) { ptoref::detail::loop_frames().push_back({value, race_.get(), instance_}); }
     std::uint64_t instance() const noexcept { return instance_; }
     void leave() { ptoref::detail::loop_frames().pop_back(); }
+    // A barrier among all iterations (pl.system.syncall in an spmd launch): see loop_race_state.
+    void barrier()
+    {
+        if (race_)
+            race_->barrier();
+    }
 
     // Judges the instance once every iteration ran: records go to the innermost collector, or
     // throw race_error.
@@ -290,43 +296,7 @@ void parallel(index stop, F&& body, source_location loc = source_location::curre
     detail::run_parallel("pl.parallel", 0, stop, 1, loop_options{}, body, loc);
 }
 
-// ---- pl::spmd: n concurrent blocks, judged like parallel iterations ------------------------
-//
-// Under runtime ordering (check/runtime_ordering.hpp) a pl::spmd launched outside any task is
-// one task of n blocks (arguments inferred from use; parallel/tasks.hpp has the explicit form).
-
-namespace detail {
-template <class F>
-void run_spmd(index blocks, const loop_options& opt, F& body, const source_location& loc)
-{
-    auto& rec = check::task_recorder::instance();
-    check::task_spec spec;
-    spec.kind = "pl.spmd";
-    spec.site = loc;
-    spec.blocks = blocks;
-    auto h = rec.begin(std::move(spec));
-    if (!h) {
-        run_parallel("pl.spmd", 0, blocks, 1, opt, body, loc);
-        return;
-    }
-    auto each = [&](index b) {
-        check::block_guard g(b);
-        body(b);
-    };
-    run_parallel("pl.spmd", 0, blocks, 1, opt, each, loc);
-    rec.end(std::move(h));
-}
-} // namespace detail
-
-template <loop_body F>
-void spmd(index blocks, const loop_options& opt, F&& body, source_location loc = source_location::current())
-{
-    detail::run_spmd(blocks, opt, body, loc);
-}
-template <loop_body F>
-void spmd(index blocks, F&& body, source_location loc = source_location::current())
-{
-    detail::run_spmd(blocks, loop_options{}, body, loc);
-}
-
 } // namespace ptoref::pl
+
+// pl::spmd, pl::system::syncall and pl::split_aiv live in spmd.hpp (they need the loops above).
+#include "ptoref/parallel/spmd.hpp"

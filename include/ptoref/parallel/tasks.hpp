@@ -122,13 +122,7 @@ task_id spmd_task(index blocks, std::vector<check::arg_spec> args, std::vector<t
     auto& rec = check::task_recorder::instance();
     auto h = rec.begin(ptoref::detail::make_task_spec("pl.spmd", blocks, std::move(args), std::move(deps), loc));
     const bool is_task = static_cast<bool>(h);
-    auto each = [&](index b) {
-        std::optional<check::block_guard> g;
-        if (is_task)
-            g.emplace(b);
-        body(b);
-    };
-    ptoref::pl::detail::run_parallel("pl.spmd", 0, blocks, 1, loop_options{}, each, loc);
+    ptoref::pl::detail::run_blocks("pl.spmd", blocks, loop_options{}, body, is_task, loc);
     return rec.end(std::move(h));
 }
 

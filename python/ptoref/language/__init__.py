@@ -244,6 +244,32 @@ def get_block_num():
     return _runtime.block_num(_site.site())
 
 
+def get_subblock_idx():
+    """The AIV lane (0 or 1) of the enclosing pl.split_aiv region; 0 outside one."""
+    return _runtime.subblock_idx()
+
+
+def split_aiv(n, *, mode):
+    """`for aiv_id in pl.split_aiv(2, mode=pl.SplitMode.NONE)`: the two AIV lanes, concurrent."""
+    return _runtime.split_aiv(n, mode, _site.site())
+
+
+def no_dep(tensor):
+    """pl.no_dep(t) as a call argument: that argument slot is NO_DEP for the runtime (the tensor is
+    passed unchanged; inside pl.manual_scope it is a no-op)."""
+    from .._tensor import Tensor, NoDepTensor
+
+    if not isinstance(tensor, Tensor):
+        from .._errors import Error
+
+        raise Error(f"pl.no_dep takes a tensor, got {type(tensor).__name__} (at {_site.text()})")
+    return NoDepTensor(tensor._t)
+
+
+def _syncall(*, core_type="mix", mode="hard", gm_workspace=None, used_cores=None, span=None):
+    _runtime.syncall(core_type, mode, gm_workspace, used_cores, _site.site())
+
+
 # ---- helpers ------------------------------------------------------------------------------------
 def const(value, dtype=None):
     return value
@@ -333,7 +359,7 @@ _tensor_names = {
     for n in """add sub mul div maximum minimum adds subs muls divs exp neg abs sqrt log recip rsqrt row_expand_add
     row_expand_sub row_expand_mul row_expand_div col_expand_add col_expand_sub col_expand_mul col_expand_div row_max
     row_min row_sum cast matmul matmul_acc reshape transpose concat slice set_validshape fillpad read write assemble
-    create_tensor full dim get_block_idx get_block_num""".split() + _ops_elementwise.NAMES
+    create_tensor full dim get_block_idx get_block_num get_subblock_idx no_dep""".split() + _ops_elementwise.NAMES
 }
 _tensor_names.update({n: getattr(_ops_index, n) for n in _ops_index.NAMES if n not in ("store",)})
 _tensor_names.update({n: getattr(_ops_matmul2, n) for n in _ops_matmul2.NAMES})
@@ -343,12 +369,14 @@ tensor = _unsupported.UnknownNamespace(
 tile = _unsupported.UnknownNamespace(
     "pl.tile",
     dict(_tensor_names, load=load, move=move, create=create_tile, create_tile=create_tile,
-         MaskPattern=_ops_index.MaskPattern, store=store, get_block_idx=get_block_idx),
+         MaskPattern=_ops_index.MaskPattern, store=store, get_block_idx=get_block_idx,
+         get_subblock_idx=get_subblock_idx),
     _unsupported.OPS,
 )
 system = _unsupported.UnknownNamespace(
     "pl.system",
-    {"task_dummy": lambda *, deps=None, **kw: _tasks.dummy(deps, _site.site(), _runtime.TaskId("task_dummy", _site.site()))},
+    {"task_dummy": lambda *, deps=None, **kw: _tasks.dummy(deps, _site.site(), _runtime.TaskId("task_dummy", _site.site())),
+     "syncall": _syncall},
     _unsupported.SYSTEM,
 )
 from . import _array  # noqa: E402

@@ -7,15 +7,14 @@ from .._errors import Unsupported
 
 # Ops and helpers of pypto.language (reference: corpus.md section 1) that ptoref lacks.
 OPS = """
-paged_gather random alloc no_dep dump_tag tri matmul_mx matmul_mx_acc
+paged_gather random alloc dump_tag tri matmul_mx matmul_mx_acc
 matmul_mx_bias addc subc addsc subsc gatherb mgather mscatter gather_mask
-gather_compare scatter_mask extract fillpad_inplace view while_ cond split_aiv
+gather_compare scatter_mask extract fillpad_inplace view while_ cond
 aiv_shard tpush_to_aiv tpush_to_aic tpop_from_aic tpop_from_aiv tfree_to_aic
 tfree_to_aiv reserve_buffer import_peer_buffer aic_initialize_pipe aiv_initialize_pipe
-get_subblock_idx
 """.split()
 
-SYSTEM = "sync_set sync_wait syncall cacheinvalid task_invalid".split()
+SYSTEM = "sync_set sync_wait cacheinvalid task_invalid".split()
 PREFETCH = "session wait".split()
 
 # (function, keyword, predicate on the value, what it means) — keyword uses ptoref rejects.
