@@ -13,6 +13,7 @@
 #include <mutex>
 #include <new>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "ptoref/core/error.hpp"
@@ -222,18 +223,36 @@ private:
     std::unique_ptr<write_log> writes_storage_;
 };
 
+// Tag of a buffer whose every element the creator overwrites at once (a file's payload read
+// into it): its memory is not zeroed first.
+struct for_overwrite_t {};
+inline constexpr for_overwrite_t for_overwrite{};
+
 template <class T>
 class buffer final : public buffer_base {
+    static_assert(std::is_trivially_copyable_v<T>, "buffer elements are stored and copied as bytes");
+
 public:
+    // Elements start as zero bits (the value-initialised T of every element type).
     buffer(index size, std::string_view dtype_name, std::string_view origin_op, source_location origin)
-        : buffer_base(size, dtype_name, origin_op, origin), data_(static_cast<std::size_t>(size))
+        : buffer(size, dtype_name, origin_op, origin, for_overwrite)
+    {
+        if (size > 0)
+            std::memset(static_cast<void*>(data_.get()), 0, static_cast<std::size_t>(size) * sizeof(T));
+    }
+    buffer(index size, std::string_view dtype_name, std::string_view origin_op, source_location origin, for_overwrite_t)
+        : buffer_base(size, dtype_name, origin_op, origin),
+          data_(size > 0 ? aligned_allocator<T>().allocate(static_cast<std::size_t>(size)) : nullptr)
     {
     }
-    T* data() noexcept { return data_.data(); }
-    const T* data() const noexcept { return data_.data(); }
+    T* data() noexcept { return data_.get(); }
+    const T* data() const noexcept { return data_.get(); }
 
 private:
-    std::vector<T, aligned_allocator<T>> data_;
+    struct release {
+        void operator()(T* p) const noexcept { aligned_allocator<T>().deallocate(p, 0); }
+    };
+    std::unique_ptr<T, release> data_;
 };
 
 } // namespace ptoref::detail
