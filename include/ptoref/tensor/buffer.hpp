@@ -93,7 +93,12 @@ public:
     {
         if (!name_.empty())
             return "'" + name_ + "'";
-        return "<" + std::string(origin_op_) + " result from " + to_string(origin_) + ">";
+        std::string s = "<"; // appended piecewise: g++ 12 misreads "<" + std::string(...) here
+        s.append(origin_op_);
+        s += " result from ";
+        s += to_string(origin_);
+        s += '>';
+        return s;
     }
 
     // ---- definedness ---------------------------------------------------------------------
@@ -111,7 +116,7 @@ public:
     }
     void mark_all_undefined()
     {
-        std::uint8_t* s = ensure_shadow();
+        std::uint8_t* s = ensure_shadow(0); // a new shadow is allocated as zeros, not filled twice
         std::fill(s, s + size_, std::uint8_t{0});
         undefined_.store(size_, std::memory_order_release);
     }
@@ -142,6 +147,38 @@ public:
             return;
         std::memset(s + lo, 1, static_cast<std::size_t>(hi - lo));
         undefined_.fetch_add(-newly, std::memory_order_acq_rel);
+    }
+
+    // Sets elements [lo, hi) undefined, with one update of the count.
+    void set_undefined_run(index lo, index hi)
+    {
+        if (lo >= hi)
+            return;
+        std::uint8_t* s = ensure_shadow();
+        index newly = 0;
+        for (index i = lo; i < hi; ++i)
+            newly += s[i] != 0 ? 1 : 0;
+        if (newly == 0)
+            return;
+        std::memset(s + lo, 0, static_cast<std::size_t>(hi - lo));
+        undefined_.fetch_add(newly, std::memory_order_acq_rel);
+    }
+
+    // Sets the definedness of elements [lo, lo + n) to mask[0, n) (non-zero = defined), with one
+    // update of the count: set_defined(lo + i, mask[i] != 0) for each i.
+    void set_defined_from(index lo, const std::uint8_t* mask, index n)
+    {
+        if (n <= 0)
+            return;
+        std::uint8_t* s = ensure_shadow();
+        index delta = 0; // change of the undefined count
+        for (index i = 0; i < n; ++i) {
+            const std::uint8_t now = mask[i] != 0 ? 1 : 0;
+            delta += static_cast<index>(s[lo + i]) - static_cast<index>(now);
+            s[lo + i] = now;
+        }
+        if (delta != 0)
+            undefined_.fetch_add(delta, std::memory_order_acq_rel);
     }
 
     // The shape the buffer was created with: reports give regions in these coordinates.
@@ -191,7 +228,8 @@ public:
     }
 
 private:
-    std::uint8_t* ensure_shadow()
+    // A new shadow starts as `fill` everywhere: 1 (defined) unless the caller overwrites it all.
+    std::uint8_t* ensure_shadow(std::uint8_t fill = 1)
     {
         std::uint8_t* s = shadow_.load(std::memory_order_acquire);
         if (s)
@@ -199,7 +237,7 @@ private:
         std::lock_guard<std::mutex> lock(shadow_mutex_);
         s = shadow_.load(std::memory_order_relaxed);
         if (!s) {
-            shadow_storage_.assign(static_cast<std::size_t>(size_), std::uint8_t{1});
+            shadow_storage_.assign(static_cast<std::size_t>(size_), fill);
             s = shadow_storage_.data();
             shadow_.store(s, std::memory_order_release);
         }
