@@ -203,15 +203,18 @@ TEST_CASE("bf16 matmul equals the naive fma loop when rows of a or all of b leav
 {
     // Row kinds of a: in range, with a subnormal, with a tiny normal (below 2^-51), with a NaN,
     // with an infinity, with a large value (above 2^48), all zeros of both signs. The rows in
-    // range take the VDPBF16PS kernel (where the CPU has it), the others the fp32 kernel.
+    // range take the VDPBF16PS kernel (where the CPU has it), the others the fp32 kernel; with
+    // every row in range, b transposed and M >= 16 the kernel computes c^T = b a^T.
     rng r(31);
     const std::uint16_t odd_values[] = {0x0001u, 0x8043u, 0x2000u, 0x7fc1u, 0xff80u, 0x5800u, 0x8000u};
-    for (const mnk& s : {mnk{7, 19, 33}, mnk{9, 64, 64}, mnk{5, 70, 1}, mnk{13, 16, 130}})
-        for (bool b_in_range : {true, false}) {
+    for (const mnk& s :
+         {mnk{7, 19, 33}, mnk{9, 64, 64}, mnk{5, 70, 1}, mnk{13, 16, 130}, mnk{16, 64, 128}, mnk{19, 33, 7}})
+        for (int variant : {0, 1, 2}) { // 0: b in range, 1: b out of range, 2: every row of a in range too
+            const bool b_in_range = variant != 1;
             std::vector<bf16> a(static_cast<std::size_t>(s.m * s.k)), b(static_cast<std::size_t>(s.k * s.n));
             for (ix i = 0; i < s.m; ++i)
                 for (ix p = 0; p < s.k; ++p) {
-                    const ix kind = i % 8; // 0: in range
+                    const ix kind = variant == 2 && i % 8 != 7 ? 0 : i % 8; // 0: in range
                     bf16& x = a[static_cast<std::size_t>(i * s.k + p)];
                     x = narrow_all<bf16>({r.value(-20, 20)})[0];
                     if (kind == 7)

@@ -105,7 +105,6 @@ inline std::vector<std::uint8_t> matmul_bf16_dot(const dense<bf16>& a, const den
         return done;
     const index a_si = a_trans ? 1 : d.k, a_sk = a_trans ? d.m : 1;
     const index kp = (d.k + 1) / 2; // an odd K ends in a zero pair (harmless: gemm_bf16.hpp)
-    std::vector<std::uint32_t> bp(static_cast<std::size_t>(kp * d.n)), ap(static_cast<std::size_t>(d.m * kp));
     // Element k of a line and its pair: x[k] in the high half, x[k + 1] (or +0) in the low half.
     auto pair_at = [&](const bf16* line, index step, index k) {
         return simd::bf16_swapped_pair(line[k * step], k + 1 < d.k ? line[(k + 1) * step] : bf16{});
@@ -116,6 +115,48 @@ inline std::vector<std::uint8_t> matmul_bf16_dot(const dense<bf16>& a, const den
         std::memcpy(&w, x, sizeof w);
         return (w << 16) | (w >> 16);
     };
+    // Pairs of `lines` lines (line l starts at l * line_step, elements `step` apart) into
+    // out[l * l_stride + p * p_stride].
+    auto pack = [&](const bf16* x, index lines, index line_step, index step, std::uint32_t* out, index l_stride,
+                    index p_stride) {
+        for (index l = 0; l < lines; ++l) {
+            const bf16* line = x + l * line_step;
+            for (index p = 0; p < kp; ++p)
+                out[l * l_stride + p * p_stride] =
+                    step == 1 && 2 * p + 1 < d.k ? word_pair(line + 2 * p) : pair_at(line, step, 2 * p);
+        }
+    };
+    done.assign(static_cast<std::size_t>(d.m), 0);
+    index rows_ok = 0;
+    for (index i = 0; i < d.m; ++i) {
+        const bf16* line = a.data + i * a_si;
+        bool ok = true;
+        if (a_sk == 1) {
+            ok = simd::all_bf16_in_dot_range(line, d.k);
+        } else {
+            for (index k = 0; k < d.k; ++k)
+                ok = simd::bf16_in_dot_range(line[k * a_sk].bits) && ok;
+        }
+        done[static_cast<std::size_t>(i)] = ok ? 1 : 0;
+        rows_ok += ok ? 1 : 0;
+    }
+    if (rows_ok == 0)
+        return {};
+    if (b_trans && rows_ok == d.m && d.m >= 16) {
+        // b is [N, K] with contiguous lines: c^T = b a^T packs b's lines as words and a's short
+        // side as pairs. Each c[i][j] is the same chain (the same exact products in the same
+        // order; a product does not depend on the order of its factors).
+        std::vector<std::uint32_t> bt(static_cast<std::size_t>(d.n * kp)), at(static_cast<std::size_t>(kp * d.m));
+        std::vector<float> ct(static_cast<std::size_t>(d.n * d.m), 0.0f);
+        pack(b.data, d.n, d.k, 1, bt.data(), kp, 1);
+        pack(a.data, d.m, a_si, a_sk, at.data(), 1, d.m);
+        simd::gemm_bf16_accumulate({bt.data(), kp, at.data(), d.m, ct.data(), d.m, d.n, d.m, kp, false});
+        for (index i = 0; i < d.m; ++i)
+            for (index j = 0; j < d.n; ++j)
+                acc[i * d.n + j] = ct[static_cast<std::size_t>(j * d.m + i)]; // acc was +0, ct's start
+        return done;
+    }
+    std::vector<std::uint32_t> bp(static_cast<std::size_t>(kp * d.n)), ap(static_cast<std::size_t>(d.m * kp));
     if (!b_trans) { // b is [K, N]: pair p of every column from rows 2p and 2p + 1
         for (index p = 0; p < kp; ++p) {
             const bf16* r0 = b.data + 2 * p * d.n;
@@ -130,34 +171,11 @@ inline std::vector<std::uint8_t> matmul_bf16_dot(const dense<bf16>& a, const den
             }
         }
     } else { // b is [N, K]: column j of b is a contiguous line
-        for (index j = 0; j < d.n; ++j) {
-            const bf16* line = b.data + j * d.k;
-            for (index p = 0; p < kp; ++p)
-                bp[static_cast<std::size_t>(p * d.n + j)] =
-                    2 * p + 1 < d.k ? word_pair(line + 2 * p) : pair_at(line, 1, 2 * p);
-        }
+        pack(b.data, d.n, d.k, 1, bp.data(), 1, d.n);
     }
-    done.assign(static_cast<std::size_t>(d.m), 0);
-    bool any = false;
-    for (index i = 0; i < d.m; ++i) {
-        const bf16* line = a.data + i * a_si;
-        bool ok = true;
-        if (a_sk == 1) {
-            ok = simd::all_bf16_in_dot_range(line, d.k);
-        } else {
-            for (index k = 0; k < d.k; ++k)
-                ok = simd::bf16_in_dot_range(line[k * a_sk].bits) && ok;
-        }
-        if (!ok)
-            continue;
-        std::uint32_t* out = ap.data() + i * kp;
-        for (index p = 0; p < kp; ++p)
-            out[p] = a_sk == 1 && 2 * p + 1 < d.k ? word_pair(line + 2 * p) : pair_at(line, a_sk, 2 * p);
-        done[static_cast<std::size_t>(i)] = 1;
-        any = true;
-    }
-    if (!any)
-        return {};
+    for (index i = 0; i < d.m; ++i)
+        if (done[static_cast<std::size_t>(i)])
+            pack(a.data + i * a_si, 1, 0, a_sk, ap.data() + i * kp, 0, 1);
     for (index i0 = 0; i0 < d.m;) { // each run of taken rows in one call
         if (!done[static_cast<std::size_t>(i0)]) {
             ++i0;
