@@ -29,11 +29,12 @@ demo: configure
 bench: deps
 	scripts/install-deps.sh python3-torch python3-numpy libopenblas0-pthread
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DPTOREF_BUILD_BENCH=ON $(CMAKE_FLAGS)
-	cmake --build $(BUILD) -j $(JOBS) --target bench_check_overhead bench_peak bench_attention bench_digest qwen3_32b_prefill_scope2
+	cmake --build $(BUILD) -j $(JOBS) --target bench_check_overhead bench_peak bench_attention bench_digest bench_npy_io qwen3_32b_prefill_scope2
 	$(BUILD)/bench/bench_peak | tee $(BUILD)/bench_peak.json
 	$(BUILD)/bench/bench_check_overhead --reps 20 | tee $(BUILD)/bench_check_overhead.json
 	$(BUILD)/bench/bench_attention --reps 3 | tee $(BUILD)/bench_attention.json
 	$(BUILD)/bench/bench_digest | tee $(BUILD)/bench_digest.json
+	$(BUILD)/bench/bench_npy_io | tee $(BUILD)/bench_npy_io.json
 	/usr/bin/python3 bench/compare_torch.py $(BUILD)/examples/qwen3_32b_prefill_scope2 --config seed --reps 5 | tee $(BUILD)/bench_torch_seed.json
 	/usr/bin/python3 bench/compare_torch.py $(BUILD)/examples/qwen3_32b_prefill_scope2 --config mid --reps 5 | tee $(BUILD)/bench_torch_mid.json
 

@@ -1,12 +1,18 @@
 #include <ptoref/io/npy.hpp>
 #include <ptoref/ptoref.hpp>
+#include <ptoref/testing/random.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <bit>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <streambuf>
 #include <string>
+#include <vector>
 
 #include <unistd.h>
 
@@ -127,4 +133,104 @@ TEST_CASE("a 0-d numpy scalar loads as a one-element tensor")
     auto t = ptoref::io::load_npy<std::int32_t>(p);
     CHECK(t.shape() == ptoref::dims{1});
     CHECK(t.to_vector()[0] == 5);
+}
+
+namespace {
+
+// A stream that cannot seek (as a pipe): read_npy takes the read-as-it-arrives path.
+class unseekable_buf : public std::streambuf {
+public:
+    explicit unseekable_buf(std::string bytes) : bytes_(std::move(bytes))
+    {
+        setg(bytes_.data(), bytes_.data(), bytes_.data() + bytes_.size());
+    }
+
+private:
+    std::string bytes_;
+};
+
+template <class T>
+std::string read_both_ways(const std::string& image, std::vector<T>& seekable, std::vector<T>& unseekable)
+{
+    std::string errors;
+    try {
+        std::istringstream in(image);
+        seekable = ptoref::io::read_npy<T>(in, "s.npy").to_vector();
+    } catch (const ptoref::error& e) {
+        errors += std::string(e.what()) + "|";
+    }
+    try {
+        unseekable_buf buf(image);
+        std::istream in(&buf);
+        unseekable = ptoref::io::read_npy<T>(in, "s.npy").to_vector();
+    } catch (const ptoref::error& e) {
+        errors += std::string(e.what()) + "|";
+    }
+    return errors;
+}
+
+} // namespace
+
+TEST_CASE("seekable and unseekable streams load the same tensors and refuse the same files")
+{
+    // 40000 elements: more than one chunk of the '<f4' -> BF16 conversion.
+    constexpr std::size_t n = 40000;
+    std::string f4, u2;
+    std::vector<std::uint32_t> bits(n);
+    ptoref::testing::splitmix64 rng(7);
+    for (std::size_t i = 0; i < n; ++i) {
+        bits[i] = static_cast<std::uint32_t>(rng.next() >> 32);
+        for (int k = 0; k < 4; ++k)
+            f4 += static_cast<char>((bits[i] >> (8 * k)) & 0xff);
+        for (int k = 0; k < 2; ++k)
+            u2 += static_cast<char>((bits[i] >> (8 * k)) & 0xff);
+    }
+    const std::string shape = "'shape': (" + std::to_string(n) + ",), }";
+    const std::string f4_image = npy_bytes("{'descr': '<f4', 'fortran_order': False, " + shape, f4);
+    const std::string u2_image = npy_bytes("{'descr': '<u2', 'fortran_order': False, " + shape, u2);
+
+    std::vector<pl::bf16> a, b;
+    CHECK(read_both_ways(f4_image, a, b).empty());
+    REQUIRE(a.size() == n);
+    REQUIRE(b.size() == n);
+    for (std::size_t i = 0; i < n; ++i) { // the obvious oracle: one RNE conversion per element
+        const pl::bf16 want = ptoref::convert<pl::bf16>(std::bit_cast<float>(bits[i]), ptoref::cast_mode::rint);
+        CHECK(a[i].bits == want.bits);
+        CHECK(b[i].bits == want.bits);
+    }
+    CHECK(read_both_ways(u2_image, a, b).empty());
+    for (std::size_t i = 0; i < n; ++i) {
+        CHECK(a[i].bits == static_cast<std::uint16_t>(bits[i]));
+        CHECK(b[i].bits == static_cast<std::uint16_t>(bits[i]));
+    }
+    std::vector<float> fa, fb;
+    CHECK(read_both_ways(f4_image + "trailing bytes are ignored", fa, fb).empty());
+    REQUIRE(fa.size() == n);
+    CHECK(std::memcmp(fa.data(), bits.data(), n * 4) == 0);
+    CHECK(std::memcmp(fb.data(), bits.data(), n * 4) == 0);
+
+    // Truncated payloads: the same message from both paths (the count of bytes present).
+    const std::string cut = f4_image.substr(0, f4_image.size() - 5);
+    const std::string want = "s.npy: truncated payload: expected 160000 bytes, got 159995";
+    const std::string errors = read_both_ways(cut, fa, fb);
+    CHECK(errors.find(want) != std::string::npos);
+    CHECK(errors.find(want, errors.find(want) + 1) != std::string::npos);
+    std::vector<pl::bf16> ca, cb;
+    const std::string cut_errors = read_both_ways(cut, ca, cb);
+    CHECK(cut_errors.find(want) != std::string::npos);
+    CHECK(cut_errors.find(want, cut_errors.find(want) + 1) != std::string::npos);
+}
+
+TEST_CASE("save_npy of a contiguous window writes that window's bytes")
+{
+    const std::string p = temp_path("window.npy");
+    std::vector<std::int32_t> v(6 * 4);
+    for (std::size_t i = 0; i < v.size(); ++i)
+        v[i] = static_cast<std::int32_t>(i) - 7;
+    const auto t = tensor_from<std::int32_t>({6, 4}, v);
+    ptoref::io::save_npy(p, pl::slice(t, {2, 4}, {3, 0})); // rows 3..4: contiguous, at an offset
+    CHECK(ptoref::io::load_npy<std::int32_t>(p).to_vector() ==
+          std::vector<std::int32_t>(v.begin() + 12, v.begin() + 20));
+    ptoref::io::save_npy(p, pl::slice(t, {3, 2}, {1, 1})); // strided
+    CHECK(ptoref::io::load_npy<std::int32_t>(p).to_vector() == std::vector<std::int32_t>{-2, -1, 2, 3, 6, 7});
 }

@@ -199,6 +199,64 @@ TEMPLATE_TEST_CASE("16-bit inputs accumulate in fp32 and narrow once to nearest-
     CHECK(bits_of(pl::matmul(a, b, ptoref::dtype_tag<T>{}))[0] == (std::is_same_v<T, bf16> ? 0x3f80u : 0x3c00u));
 }
 
+TEST_CASE("bf16 matmul equals the naive fma loop when rows of a or all of b leave VDPBF16PS's exact range")
+{
+    // Row kinds of a: in range, with a subnormal, with a tiny normal (below 2^-51), with a NaN,
+    // with an infinity, with a large value (above 2^48), all zeros of both signs. The rows in
+    // range take the VDPBF16PS kernel (where the CPU has it), the others the fp32 kernel; with
+    // every row in range, b transposed and M >= 16 the kernel computes c^T = b a^T.
+    rng r(31);
+    const std::uint16_t odd_values[] = {0x0001u, 0x8043u, 0x2000u, 0x7fc1u, 0xff80u, 0x5800u, 0x8000u};
+    for (const mnk& s :
+         {mnk{7, 19, 33}, mnk{9, 64, 64}, mnk{5, 70, 1}, mnk{13, 16, 130}, mnk{16, 64, 128}, mnk{19, 33, 7}})
+        for (int variant : {0, 1, 2}) { // 0: b in range, 1: b out of range, 2: every row of a in range too
+            const bool b_in_range = variant != 1;
+            std::vector<bf16> a(static_cast<std::size_t>(s.m * s.k)), b(static_cast<std::size_t>(s.k * s.n));
+            for (ix i = 0; i < s.m; ++i)
+                for (ix p = 0; p < s.k; ++p) {
+                    const ix kind = variant == 2 && i % 8 != 7 ? 0 : i % 8; // 0: in range
+                    bf16& x = a[static_cast<std::size_t>(i * s.k + p)];
+                    x = narrow_all<bf16>({r.value(-20, 20)})[0];
+                    if (kind == 7)
+                        x = bf16::from_bits(p % 2 ? 0x8000u : 0x0000u);
+                    else if (kind > 0 && p == (i * 5) % s.k)
+                        x = bf16::from_bits(odd_values[kind - 1]);
+                }
+            for (bf16& y : b)
+                y = narrow_all<bf16>({r.value(-20, 20)})[0];
+            if (!b_in_range)
+                b[b.size() / 2] = bf16::from_bits(0x0003u);
+            const auto af = widen_all(a), bf = widen_all(b);
+            const auto want = oracle(af, bf, s.m, s.n, s.k, false, false);
+            for (auto path : available_paths()) {
+                ptoref::simd::path_scope scope(path);
+                for (bool at : {false, true})
+                    for (bool bt : {false, true}) {
+                        std::vector<bf16> as(a.size()), bs(b.size());
+                        for (ix i = 0; i < s.m; ++i)
+                            for (ix p = 0; p < s.k; ++p)
+                                as[static_cast<std::size_t>(at ? p * s.m + i : i * s.k + p)] =
+                                    a[static_cast<std::size_t>(i * s.k + p)];
+                        for (ix p = 0; p < s.k; ++p)
+                            for (ix j = 0; j < s.n; ++j)
+                                bs[static_cast<std::size_t>(bt ? j * s.k + p : p * s.n + j)] =
+                                    b[static_cast<std::size_t>(p * s.n + j)];
+                        auto ta = tensor_from<bf16>(at ? dims{s.k, s.m} : dims{s.m, s.k}, as);
+                        auto tb = tensor_from<bf16>(bt ? dims{s.n, s.k} : dims{s.k, s.n}, bs);
+                        const auto c32 = bits_of(pl::matmul(ta, tb, pl::FP32, at, bt));
+                        for (std::size_t i = 0; i < want.size(); ++i) {
+                            INFO("path " << ptoref::simd::to_string(path) << " m n k " << s.m << " " << s.n << " "
+                                         << s.k << " a_trans " << at << " b_trans " << bt << " element " << i);
+                            if (std::isnan(want[i]))
+                                REQUIRE(c32[i] == 0x7fc00000u); // NaN results are canonical
+                            else
+                                REQUIRE(c32[i] == bits(want[i]));
+                        }
+                    }
+            }
+        }
+}
+
 TEST_CASE("int32 matmul accumulates in int32, wrapping, for every transpose combination")
 {
     rng r(29);

@@ -14,6 +14,7 @@
 #include <istream>
 #include <system_error>
 #include <limits>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -405,8 +406,8 @@ inline void write_npy_header(std::ostream& out, const std::string& descr, const 
 
 // Reads exactly prod(shape) * elem_size payload bytes (little or big endian is the caller's
 // business, per h.descr). Bytes after the payload are left unread, as numpy ignores them.
-inline std::vector<std::uint8_t> read_npy_payload(std::istream& in, const npy_header& h, std::size_t elem_size,
-                                                  const std::string& file)
+// The payload's byte count, prod(shape) * elem_size, or an npy_error if it does not fit.
+inline std::size_t npy_payload_bytes(const npy_header& h, std::size_t elem_size, const std::string& file)
 {
     const std::string what = detail::npy_name(file);
     if (elem_size == 0)
@@ -422,12 +423,40 @@ inline std::vector<std::uint8_t> read_npy_payload(std::istream& in, const npy_he
     if (static_cast<std::uintmax_t>(count) > max_bytes / elem_size)
         throw npy_error(what + ": payload size of shape " + detail::npy_shape_excerpt(h.shape) + " times " +
                         std::to_string(elem_size) + " bytes overflows");
-    const std::size_t bytes = static_cast<std::size_t>(count) * elem_size;
+    return static_cast<std::size_t>(count) * elem_size;
+}
+
+// How many bytes the stream holds after its read position, if it can tell (files and string
+// streams can; pipes cannot). Leaves the position where it was.
+inline std::optional<std::size_t> npy_stream_remaining(std::istream& in)
+{
+    const std::istream::pos_type at = in.tellg();
+    if (at == std::istream::pos_type(-1))
+        return std::nullopt;
+    in.seekg(0, std::ios::end);
+    const std::istream::pos_type end = in.fail() ? std::istream::pos_type(-1) : in.tellg();
+    in.clear();
+    in.seekg(at);
+    if (in.fail() || end == std::istream::pos_type(-1) || end < at)
+        return std::nullopt;
+    return static_cast<std::size_t>(static_cast<std::streamoff>(end - at));
+}
+
+// The truncation error: `got` of the `bytes` the header promises are there.
+[[noreturn]] inline void npy_truncated_payload(const std::string& file, std::size_t bytes, std::size_t got)
+{
+    throw npy_error(detail::npy_name(file) + ": truncated payload: expected " + std::to_string(bytes) + " bytes, got " +
+                    std::to_string(got));
+}
+
+inline std::vector<std::uint8_t> read_npy_payload(std::istream& in, const npy_header& h, std::size_t elem_size,
+                                                  const std::string& file)
+{
+    const std::size_t bytes = npy_payload_bytes(h, elem_size, file);
     std::vector<std::uint8_t> data;
     const std::size_t got = detail::read_up_to(in, data, bytes);
     if (got != bytes)
-        throw npy_error(what + ": truncated payload: expected " + std::to_string(bytes) + " bytes, got " +
-                        std::to_string(got));
+        npy_truncated_payload(file, bytes, got);
     return data;
 }
 

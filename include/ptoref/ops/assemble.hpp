@@ -151,6 +151,10 @@ Tensor<T> assemble_window(const Tensor<T>& target, const Tensor<T>& source, cons
                                   buf.set_defined_run(d, d + len);
                                   return;
                               }
+                              // Otherwise the window row takes the source row's definedness.
+                              buf.set_defined_from(d, from_defined + s, len);
+                              any_undefined = true;
+                              return;
                           } else {
                               for (index j = 0; j < len; ++j)
                                   dst[d + j * d_step] = combine(dst[d + j * d_step], from[s + j * s_step]);

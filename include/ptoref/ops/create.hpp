@@ -19,7 +19,7 @@ namespace ptoref::pl {
 template <element_type T>
 Tensor<T> create_tensor(const dims& shape, dtype_tag<T> /*dtype*/, source_location loc = source_location::current())
 {
-    Tensor<T> t = detail::new_tensor<T>(shape, "pl::create_tensor", loc);
+    Tensor<T> t = detail::new_tensor<T>(shape, "pl::create_tensor", loc, detail::for_overwrite);
     std::fill(t.storage().data(), t.storage().data() + t.numel(), detail::poison_value<T>());
     // The definedness shadow is one more byte per element, allocated here.
     detail::guard_allocation<T>(shape, "pl::create_tensor", loc, [&] { t.storage().mark_all_undefined(); });
@@ -66,7 +66,7 @@ requires std::is_arithmetic_v<V> Tensor<T> full(const dims& shape, dtype_tag<T> 
 {
     constexpr std::string_view op = "pl::full";
     const T v = checked_literal<T>(value, op, loc);
-    Tensor<T> t = detail::new_tensor<T>(shape, op, loc);
+    Tensor<T> t = detail::new_tensor<T>(shape, op, loc, detail::for_overwrite);
     std::fill(t.storage().data(), t.storage().data() + t.numel(), v);
     detail::finish_output(t, nullptr, op, loc);
     return t;
@@ -101,7 +101,7 @@ requires std::is_arithmetic_v<V> Tensor<T> create_tensor(const dims& shape, dtyp
         if (v != 0)
             throw error(std::string(op), what + ": only 0 is accepted for a 16-bit or 8-bit float dtype", loc);
     }
-    Tensor<T> t = detail::new_tensor<T>(shape, op, loc);
+    Tensor<T> t = detail::new_tensor<T>(shape, op, loc, detail::for_overwrite);
     if (v == 0)
         std::memset(static_cast<void*>(t.storage().data()), 0, static_cast<std::size_t>(t.numel()) * sizeof(T));
     else

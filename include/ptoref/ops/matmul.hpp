@@ -17,6 +17,7 @@
 
 #include "ptoref/ops/operand.hpp"
 #include "ptoref/ops/scalar.hpp"
+#include "ptoref/simd/gemm_bf16.hpp"
 #include "ptoref/simd/matmul_f32.hpp"
 
 namespace ptoref {
@@ -92,10 +93,109 @@ std::vector<std::uint8_t> lines_defined(const dense<T>& x, index lines, index li
     return ok;
 }
 
-// acc[i*n + j] continues from its current value; def (may be null) gets the definedness.
+// bf16 operands on VDPBF16PS (simd/gemm_bf16.hpp), whose chains are the canonical fma chain
+// when every chain starts at +0 and every input is in bf16_in_dot_range. b out of range: no row
+// is taken; a row of a out of range (a poisoned row, a tiny value) is left to the fp32 kernel.
+// Returns, per row of a, 1 if acc's row was computed here (empty: none was).
+inline std::vector<std::uint8_t> matmul_bf16_dot(const dense<bf16>& a, const dense<bf16>& b, bool a_trans, bool b_trans,
+                                                 matmul_dims d, float* acc)
+{
+    std::vector<std::uint8_t> done;
+    if (simd::active_path() != simd::path::avx512bf16 || !simd::all_bf16_in_dot_range(b.data, d.k * d.n))
+        return done;
+    const index a_si = a_trans ? 1 : d.k, a_sk = a_trans ? d.m : 1;
+    const index kp = (d.k + 1) / 2; // an odd K ends in a zero pair (harmless: gemm_bf16.hpp)
+    // Element k of a line and its pair: x[k] in the high half, x[k + 1] (or +0) in the low half.
+    auto pair_at = [&](const bf16* line, index step, index k) {
+        return simd::bf16_swapped_pair(line[k * step], k + 1 < d.k ? line[(k + 1) * step] : bf16{});
+    };
+    // Two consecutive elements as one little-endian word, swapped: the pair of a unit-step line.
+    auto word_pair = [](const bf16* x) {
+        std::uint32_t w;
+        std::memcpy(&w, x, sizeof w);
+        return (w << 16) | (w >> 16);
+    };
+    // Pairs of `lines` lines (line l starts at l * line_step, elements `step` apart) into
+    // out[l * l_stride + p * p_stride].
+    auto pack = [&](const bf16* x, index lines, index line_step, index step, std::uint32_t* out, index l_stride,
+                    index p_stride) {
+        for (index l = 0; l < lines; ++l) {
+            const bf16* line = x + l * line_step;
+            for (index p = 0; p < kp; ++p)
+                out[l * l_stride + p * p_stride] =
+                    step == 1 && 2 * p + 1 < d.k ? word_pair(line + 2 * p) : pair_at(line, step, 2 * p);
+        }
+    };
+    done.assign(static_cast<std::size_t>(d.m), 0);
+    index rows_ok = 0;
+    for (index i = 0; i < d.m; ++i) {
+        const bf16* line = a.data + i * a_si;
+        bool ok = true;
+        if (a_sk == 1) {
+            ok = simd::all_bf16_in_dot_range(line, d.k);
+        } else {
+            for (index k = 0; k < d.k; ++k)
+                ok = simd::bf16_in_dot_range(line[k * a_sk].bits) && ok;
+        }
+        done[static_cast<std::size_t>(i)] = ok ? 1 : 0;
+        rows_ok += ok ? 1 : 0;
+    }
+    if (rows_ok == 0)
+        return {};
+    if (b_trans && rows_ok == d.m && d.m >= 16) {
+        // b is [N, K] with contiguous lines: c^T = b a^T packs b's lines as words and a's short
+        // side as pairs. Each c[i][j] is the same chain (the same exact products in the same
+        // order; a product does not depend on the order of its factors).
+        std::vector<std::uint32_t> bt(static_cast<std::size_t>(d.n * kp)), at(static_cast<std::size_t>(kp * d.m));
+        std::vector<float> ct(static_cast<std::size_t>(d.n * d.m), 0.0f);
+        pack(b.data, d.n, d.k, 1, bt.data(), kp, 1);
+        pack(a.data, d.m, a_si, a_sk, at.data(), 1, d.m);
+        simd::gemm_bf16_accumulate({bt.data(), kp, at.data(), d.m, ct.data(), d.m, d.n, d.m, kp, false});
+        for (index i = 0; i < d.m; ++i)
+            for (index j = 0; j < d.n; ++j)
+                acc[i * d.n + j] = ct[static_cast<std::size_t>(j * d.m + i)]; // acc was +0, ct's start
+        return done;
+    }
+    std::vector<std::uint32_t> bp(static_cast<std::size_t>(kp * d.n)), ap(static_cast<std::size_t>(d.m * kp));
+    if (!b_trans) { // b is [K, N]: pair p of every column from rows 2p and 2p + 1
+        for (index p = 0; p < kp; ++p) {
+            const bf16* r0 = b.data + 2 * p * d.n;
+            std::uint32_t* out = bp.data() + p * d.n;
+            if (2 * p + 1 < d.k) {
+                const bf16* r1 = r0 + d.n;
+                for (index j = 0; j < d.n; ++j)
+                    out[j] = (static_cast<std::uint32_t>(r0[j].bits) << 16) | r1[j].bits;
+            } else {
+                for (index j = 0; j < d.n; ++j)
+                    out[j] = static_cast<std::uint32_t>(r0[j].bits) << 16;
+            }
+        }
+    } else { // b is [N, K]: column j of b is a contiguous line
+        pack(b.data, d.n, d.k, 1, bp.data(), 1, d.n);
+    }
+    for (index i = 0; i < d.m; ++i)
+        if (done[static_cast<std::size_t>(i)])
+            pack(a.data + i * a_si, 1, 0, a_sk, ap.data() + i * kp, 0, 1);
+    for (index i0 = 0; i0 < d.m;) { // each run of taken rows in one call
+        if (!done[static_cast<std::size_t>(i0)]) {
+            ++i0;
+            continue;
+        }
+        index i1 = i0 + 1;
+        while (i1 < d.m && done[static_cast<std::size_t>(i1)])
+            ++i1;
+        simd::gemm_bf16_accumulate(
+            {ap.data() + i0 * kp, kp, bp.data(), d.n, acc + i0 * d.n, d.n, i1 - i0, d.n, kp, false});
+        i0 = i1;
+    }
+    return done;
+}
+
+// acc[i*n + j] continues from its current value (every one +0 if chains_from_zero); def (may be
+// null) gets the definedness.
 template <class T>
 void matmul_accumulate(const dense<T>& a, const dense<T>& b, bool a_trans, bool b_trans, matmul_dims d,
-                       accumulator_t<T>* acc, std::uint8_t* def)
+                       accumulator_t<T>* acc, std::uint8_t* def, bool chains_from_zero = false)
 {
     // K = 0: no products, every chain stays at its start and nothing can be undefined; the
     // operands have no elements (their data pointers may be null), so no kernel runs.
@@ -112,39 +212,60 @@ void matmul_accumulate(const dense<T>& a, const dense<T>& b, bool a_trans, bool 
                 acc[i * d.n + j] = s;
             }
     } else {
+        // Rows of a that VDPBF16PS computes with the same bits (bf16 operands, chains from +0).
+        std::vector<std::uint8_t> row_done;
+        if constexpr (std::is_same_v<T, bf16>)
+            if (chains_from_zero)
+                row_done = matmul_bf16_dot(a, b, a_trans, b_trans, d, acc);
         // fp32 operands for the kernel: widening is exact; b is packed as dense [K, N].
         std::vector<float> a_wide, b_packed;
-        const float* af;
-        if constexpr (std::is_same_v<T, float>) {
-            af = a.data;
-        } else {
-            a_wide.resize(static_cast<std::size_t>(d.m * d.k));
-            for (std::size_t i = 0; i < a_wide.size(); ++i)
-                a_wide[i] = scalar::widen(a.data[i]);
-            af = a_wide.data();
-        }
+        const float* af = nullptr;
         const float* bf = nullptr;
-        if constexpr (std::is_same_v<T, float>)
-            bf = b_trans ? nullptr : b.data;
-        if (!bf) {
-            b_packed.resize(static_cast<std::size_t>(d.k * d.n));
-            if (!b_trans) { // rows of b are rows of the packed [K, N]
-                for (index k = 0; k < d.k; ++k)
-                    for (index j = 0; j < d.n; ++j)
-                        b_packed[static_cast<std::size_t>(k * d.n + j)] = scalar::widen(b.data[k * d.n + j]);
-            } else { // b is [N, K]: transposed in 16 x 16 blocks, so both sides stay in cache lines
-                constexpr index blk = 16;
-                for (index j0 = 0; j0 < d.n; j0 += blk)
-                    for (index k0 = 0; k0 < d.k; k0 += blk) {
-                        const index j1 = std::min(d.n, j0 + blk), k1 = std::min(d.k, k0 + blk);
-                        for (index j = j0; j < j1; ++j)
-                            for (index k = k0; k < k1; ++k)
-                                b_packed[static_cast<std::size_t>(k * d.n + j)] = scalar::widen(b.data[j * d.k + k]);
-                    }
+        auto operands = [&] {
+            if constexpr (std::is_same_v<T, float>) {
+                af = a.data;
+            } else {
+                a_wide.resize(static_cast<std::size_t>(d.m * d.k));
+                for (std::size_t i = 0; i < a_wide.size(); ++i)
+                    a_wide[i] = scalar::widen(a.data[i]);
+                af = a_wide.data();
             }
-            bf = b_packed.data();
+            if constexpr (std::is_same_v<T, float>)
+                bf = b_trans ? nullptr : b.data;
+            if (!bf) {
+                b_packed.resize(static_cast<std::size_t>(d.k * d.n));
+                if (!b_trans) { // rows of b are rows of the packed [K, N]
+                    for (index k = 0; k < d.k; ++k)
+                        for (index j = 0; j < d.n; ++j)
+                            b_packed[static_cast<std::size_t>(k * d.n + j)] = scalar::widen(b.data[k * d.n + j]);
+                } else { // b is [N, K]: transposed in 16 x 16 blocks, so both sides stay in cache lines
+                    constexpr index blk = 16;
+                    for (index j0 = 0; j0 < d.n; j0 += blk)
+                        for (index k0 = 0; k0 < d.k; k0 += blk) {
+                            const index j1 = std::min(d.n, j0 + blk), k1 = std::min(d.k, k0 + blk);
+                            for (index j = j0; j < j1; ++j)
+                                for (index k = k0; k < k1; ++k)
+                                    b_packed[static_cast<std::size_t>(k * d.n + j)] =
+                                        scalar::widen(b.data[j * d.k + k]);
+                        }
+                }
+                bf = b_packed.data();
+            }
+        };
+        // The fp32 FMA kernel on each run of rows the bf16 kernel did not take.
+        for (index i0 = 0; i0 < d.m;) {
+            if (!row_done.empty() && row_done[static_cast<std::size_t>(i0)]) {
+                ++i0;
+                continue;
+            }
+            index i1 = i0 + 1;
+            while (i1 < d.m && (row_done.empty() || !row_done[static_cast<std::size_t>(i1)]))
+                ++i1;
+            if (!af)
+                operands();
+            simd::matmul_f32_accumulate({af + i0 * a_si, a_si, a_sk, bf, i1 - i0, d.n, d.k, acc + i0 * d.n});
+            i0 = i1;
         }
-        simd::matmul_f32_accumulate({af, a_si, a_sk, bf, d.m, d.n, d.k, acc});
     }
     if (def) { // output (i, j) is defined iff row i of a and column j of b are
         const std::vector<std::uint8_t> row_ok = lines_defined(a, d.m, a_si, a_sk, d.k);
@@ -213,7 +334,7 @@ Tensor<Out> matmul_impl(const Tensor<accumulator_t<T>>* init, const Tensor<T>& a
     // No outputs, nothing to compute: the kernel and the definedness pass would still walk (and
     // allocate per) 2^40 rows of a [2^40, 0] @ [0, 0].
     if (d.m > 0 && d.n > 0)
-        matmul_accumulate(da, db, a_trans, b_trans, d, acc.data(), track ? def.data() : nullptr);
+        matmul_accumulate(da, db, a_trans, b_trans, d, acc.data(), track ? def.data() : nullptr, init == nullptr);
     Tensor<Out> out = new_tensor<Out>(out_shape, op, loc);
     Out* o = out.storage().data();
     for (std::size_t i = 0; i < acc.size(); ++i)

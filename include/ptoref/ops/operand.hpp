@@ -114,14 +114,19 @@ void finish_output(const Tensor<T>& out, const std::uint8_t* defined_mask, std::
         buffer<T>& b = out.storage();
         bool any = false;
         const index n = out.numel();
-        // Masks are mostly all ones: jump from one undefined element to the next.
-        for (index i = 0; i < n; ++i) {
+        // Masks are mostly all ones: jump from one undefined element to the next, and mark each
+        // run of undefined elements at once.
+        for (index i = 0; i < n;) {
             const void* z = std::memchr(defined_mask + i, 0, static_cast<std::size_t>(n - i));
             if (!z)
                 break;
-            i = static_cast<const std::uint8_t*>(z) - defined_mask;
-            b.set_defined(out.offset() + i, false);
+            const index lo = static_cast<const std::uint8_t*>(z) - defined_mask;
+            index hi = lo + 1;
+            while (hi < n && defined_mask[hi] == 0)
+                ++hi;
+            b.set_undefined_run(out.offset() + lo, out.offset() + hi);
             any = true;
+            i = hi;
         }
         if (any)
             b.set_poison_origin(origin.empty() ? std::string(op) + " at " + to_string(loc) : origin);

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <new>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "ptoref/core/error.hpp"
@@ -116,7 +117,7 @@ public:
     }
     void mark_all_undefined()
     {
-        std::uint8_t* s = ensure_shadow();
+        std::uint8_t* s = ensure_shadow(0); // a new shadow is allocated as zeros, not filled twice
         std::fill(s, s + size_, std::uint8_t{0});
         undefined_.store(size_, std::memory_order_release);
     }
@@ -147,6 +148,38 @@ public:
             return;
         std::memset(s + lo, 1, static_cast<std::size_t>(hi - lo));
         undefined_.fetch_add(-newly, std::memory_order_acq_rel);
+    }
+
+    // Sets elements [lo, hi) undefined, with one update of the count.
+    void set_undefined_run(index lo, index hi)
+    {
+        if (lo >= hi)
+            return;
+        std::uint8_t* s = ensure_shadow();
+        index newly = 0;
+        for (index i = lo; i < hi; ++i)
+            newly += s[i] != 0 ? 1 : 0;
+        if (newly == 0)
+            return;
+        std::memset(s + lo, 0, static_cast<std::size_t>(hi - lo));
+        undefined_.fetch_add(newly, std::memory_order_acq_rel);
+    }
+
+    // Sets the definedness of elements [lo, lo + n) to mask[0, n) (non-zero = defined), with one
+    // update of the count: set_defined(lo + i, mask[i] != 0) for each i.
+    void set_defined_from(index lo, const std::uint8_t* mask, index n)
+    {
+        if (n <= 0)
+            return;
+        std::uint8_t* s = ensure_shadow();
+        index delta = 0; // change of the undefined count
+        for (index i = 0; i < n; ++i) {
+            const std::uint8_t now = mask[i] != 0 ? 1 : 0;
+            delta += static_cast<index>(s[lo + i]) - static_cast<index>(now);
+            s[lo + i] = now;
+        }
+        if (delta != 0)
+            undefined_.fetch_add(delta, std::memory_order_acq_rel);
     }
 
     // The shape the buffer was created with: reports give regions in these coordinates.
@@ -196,7 +229,8 @@ public:
     }
 
 private:
-    std::uint8_t* ensure_shadow()
+    // A new shadow starts as `fill` everywhere: 1 (defined) unless the caller overwrites it all.
+    std::uint8_t* ensure_shadow(std::uint8_t fill = 1)
     {
         std::uint8_t* s = shadow_.load(std::memory_order_acquire);
         if (s)
@@ -204,7 +238,7 @@ private:
         std::lock_guard<std::mutex> lock(shadow_mutex_);
         s = shadow_.load(std::memory_order_relaxed);
         if (!s) {
-            shadow_storage_.assign(static_cast<std::size_t>(size_), std::uint8_t{1});
+            shadow_storage_.assign(static_cast<std::size_t>(size_), fill);
             s = shadow_storage_.data();
             shadow_.store(s, std::memory_order_release);
         }
@@ -228,18 +262,36 @@ private:
     std::unique_ptr<write_log> writes_storage_;
 };
 
+// Tag of a buffer whose every element the creator overwrites at once (a file's payload read
+// into it): its memory is not zeroed first.
+struct for_overwrite_t {};
+inline constexpr for_overwrite_t for_overwrite{};
+
 template <class T>
 class buffer final : public buffer_base {
+    static_assert(std::is_trivially_copyable_v<T>, "buffer elements are stored and copied as bytes");
+
 public:
+    // Elements start as zero bits (the value-initialised T of every element type).
     buffer(index size, std::string_view dtype_name, std::string_view origin_op, source_location origin)
-        : buffer_base(size, dtype_name, origin_op, origin), data_(static_cast<std::size_t>(size))
+        : buffer(size, dtype_name, origin_op, origin, for_overwrite)
+    {
+        if (size > 0)
+            std::memset(static_cast<void*>(data_.get()), 0, static_cast<std::size_t>(size) * sizeof(T));
+    }
+    buffer(index size, std::string_view dtype_name, std::string_view origin_op, source_location origin, for_overwrite_t)
+        : buffer_base(size, dtype_name, origin_op, origin),
+          data_(size > 0 ? aligned_allocator<T>().allocate(static_cast<std::size_t>(size)) : nullptr)
     {
     }
-    T* data() noexcept { return data_.data(); }
-    const T* data() const noexcept { return data_.data(); }
+    T* data() noexcept { return data_.get(); }
+    const T* data() const noexcept { return data_.get(); }
 
 private:
-    std::vector<T, aligned_allocator<T>> data_;
+    struct release {
+        void operator()(T* p) const noexcept { aligned_allocator<T>().deallocate(p, 0); }
+    };
+    std::unique_ptr<T, release> data_;
 };
 
 } // namespace ptoref::detail

@@ -323,13 +323,14 @@ auto guard_allocation(const dims& shape, std::string_view op, const source_locat
     }
 }
 
-// A fresh, contiguous, fully valid tensor; contents are whatever the caller writes next.
-template <element_type T>
-Tensor<T> new_tensor(const dims& shape, std::string_view op, const source_location& loc)
+// A fresh, contiguous, fully valid tensor; contents are whatever the caller writes next (zero
+// bits until then, or, with for_overwrite, unset: the caller writes every element at once).
+template <element_type T, class... Init>
+Tensor<T> new_tensor(const dims& shape, std::string_view op, const source_location& loc, Init... init)
 {
     const index n = check_new_shape<T>(shape, op, loc);
-    auto buf = guard_allocation<T>(shape, op, loc,
-                                   [&] { return std::make_shared<buffer<T>>(n, dtype_traits<T>::name, op, loc); });
+    auto buf = guard_allocation<T>(
+        shape, op, loc, [&] { return std::make_shared<buffer<T>>(n, dtype_traits<T>::name, op, loc, init...); });
     buf->set_root_shape(shape);
     notify_create(*buf, op, loc);
     return Tensor<T>(std::move(buf), shape, row_major_strides(shape), 0, shape);
