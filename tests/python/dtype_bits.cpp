@@ -8,12 +8,16 @@
 #include <ptoref/testing/digest.hpp>
 #include <ptoref/testing/random.hpp>
 
+#include "op_bits_main.hpp"
+
 #include <cstdio>
 #include <string>
 #include <vector>
 
 namespace pl = ptoref::pl;
 using namespace ptoref;
+
+using op_bits::out;
 
 namespace {
 
@@ -39,12 +43,6 @@ Tensor<T> input(const std::string& dir)
     auto t = tensor_from<T>({16, 16}, v);
     io::save_npy(dir + "/" + std::string(dtype_traits<T>::name) + ".npy", t);
     return t;
-}
-
-template <class T>
-void out(const std::string& name, const Tensor<T>& t)
-{
-    std::printf("%s %s\n", name.c_str(), testing::digest(t).c_str());
 }
 
 template <class From, class To>
@@ -102,11 +100,10 @@ void every_type(const std::string& dir, type_list<From...>)
 
 int main(int argc, char** argv)
 {
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: dtype_bits DIR\n");
+    const auto dir = op_bits::dir_argument(argc, argv);
+    if (!dir)
         return 2;
-    }
     check::set_enabled(false);
-    every_type(argv[1], element_types{});
+    every_type(*dir, element_types{});
     return 0;
 }

@@ -8,6 +8,8 @@
 #include <ptoref/testing/digest.hpp>
 #include <ptoref/testing/random.hpp>
 
+#include "op_bits_main.hpp"
+
 #include <bit>
 #include <cstdio>
 #include <string>
@@ -15,6 +17,8 @@
 
 namespace pl = ptoref::pl;
 using ix = ptoref::index;
+
+using op_bits::out;
 
 namespace {
 
@@ -46,21 +50,14 @@ std::vector<std::int32_t> ints(ix n, std::uint64_t seed, bool nonzero)
     return v;
 }
 
-template <class T>
-void out(const std::string& name, const pl::Tensor<T>& t)
-{
-    std::printf("%s %s\n", name.c_str(), ptoref::testing::digest(t).c_str());
-}
-
 } // namespace
 
 int main(int argc, char** argv)
 {
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: %s DIR\n", argv[0]);
+    const auto dir_arg = op_bits::dir_argument(argc, argv);
+    if (!dir_arg)
         return 2;
-    }
-    const std::string dir = argv[1];
+    const std::string dir = *dir_arg;
     auto a = ptoref::tensor_from<float>({16, 24}, floats(16 * 24, 1));
     auto b = ptoref::tensor_from<float>({16, 24}, floats(16 * 24, 2));
     auto vr = ptoref::tensor_from<float>({16, 1}, floats(16, 3));
@@ -93,7 +90,8 @@ int main(int argc, char** argv)
     out(#NAME "_scalar/FP32", pl::NAME(a, 0.3));                                                                       \
     out(#NAME "_scalar/INT32", pl::NAME(ia, 5));
     BIN(add)
-    BIN(sub) BIN(mul) BIN(div) BIN(maximum) BIN(minimum)
+    BIN(sub)
+    BIN(mul) BIN(div) BIN(maximum) BIN(minimum)
 #undef BIN
 #define UN(NAME)                                                                                                       \
     out(#NAME "/FP32", pl::NAME(a));                                                                                   \
@@ -107,8 +105,9 @@ int main(int argc, char** argv)
     out("abs/INT32", pl::abs(ia));
 #define EXP(NAME, V) out(#NAME "/FP32", pl::NAME(a, V));
     EXP(row_expand_add, vr)
-    EXP(row_expand_sub, vr) EXP(row_expand_mul, vr) EXP(row_expand_div, vr) EXP(col_expand_add, vc)
-        EXP(col_expand_sub, vc) EXP(col_expand_mul, vc) EXP(col_expand_div, vc)
+    EXP(row_expand_sub, vr)
+    EXP(row_expand_mul, vr) EXP(row_expand_div, vr) EXP(col_expand_add, vc) EXP(col_expand_sub, vc)
+        EXP(col_expand_mul, vc) EXP(col_expand_div, vc)
 #undef EXP
             out("row_max/FP32", pl::row_max(a));
     out("row_min/FP32", pl::row_min(a));

@@ -8,6 +8,8 @@
 #include <ptoref/testing/digest.hpp>
 #include <ptoref/testing/random.hpp>
 
+#include "op_bits_main.hpp"
+
 #include <bit>
 #include <cstdio>
 #include <string>
@@ -15,6 +17,8 @@
 
 namespace pl = ptoref::pl;
 using ix = ptoref::index;
+
+using op_bits::out;
 
 namespace {
 
@@ -51,21 +55,14 @@ std::vector<std::int32_t> ints(ix n, std::uint64_t seed, int shift_mod)
     return v;
 }
 
-template <class T>
-void out(const std::string& name, const pl::Tensor<T>& t)
-{
-    std::printf("%s %s\n", name.c_str(), ptoref::testing::digest(t).c_str());
-}
-
 } // namespace
 
 int main(int argc, char** argv)
 {
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: %s DIR\n", argv[0]);
+    const auto dir_arg = op_bits::dir_argument(argc, argv);
+    if (!dir_arg)
         return 2;
-    }
-    const std::string dir = argv[1];
+    const std::string dir = *dir_arg;
     auto a = ptoref::tensor_from<float>({12, 16}, floats(12 * 16, 1));
     auto b = ptoref::tensor_from<float>({12, 16}, floats(12 * 16, 2));
     auto vr = ptoref::tensor_from<float>({12, 1}, floats(12, 3));

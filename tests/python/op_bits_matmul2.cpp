@@ -8,12 +8,16 @@
 #include <ptoref/testing/digest.hpp>
 #include <ptoref/testing/random.hpp>
 
+#include "op_bits_main.hpp"
+
 #include <cstdio>
 #include <string>
 #include <vector>
 
 namespace pl = ptoref::pl;
 using ix = ptoref::index;
+
+using op_bits::out;
 
 namespace {
 
@@ -35,21 +39,14 @@ std::vector<std::int8_t> int8s(ix n, std::uint64_t seed)
     return v;
 }
 
-template <class T>
-void out(const std::string& name, const pl::Tensor<T>& t)
-{
-    std::printf("%s %s\n", name.c_str(), ptoref::testing::digest(t).c_str());
-}
-
 } // namespace
 
 int main(int argc, char** argv)
 {
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: %s DIR\n", argv[0]);
+    const auto dir_arg = op_bits::dir_argument(argc, argv);
+    if (!dir_arg)
         return 2;
-    }
-    const std::string dir = argv[1];
+    const std::string dir = *dir_arg;
     auto a = ptoref::tensor_from<float>({2, 1, 4, 40}, floats(2 * 4 * 40, 1));
     auto b = ptoref::tensor_from<float>({3, 40, 24}, floats(3 * 40 * 24, 2));
     auto bias = ptoref::tensor_from<float>({1, 24}, floats(24, 3));

@@ -2,13 +2,13 @@
 inputs and the digests of every op on them; the same ops run here through ptoref.language on
 the same files."""
 import os
-import subprocess
 
 import pytest
 
 from ptoref import _core
 from ptoref import language as pl
 from ptoref._tensor import Tensor
+from conftest import cpp_and_python_digests
 
 BIN = os.environ.get("PTOREF_OP_BITS_BIN")
 MODES = ["none", "rint", "round", "floor", "ceil", "trunc", "odd"]
@@ -75,13 +75,7 @@ def python_digests(d):
 
 @pytest.mark.skipif(not BIN, reason="op_bits is built with the tests (PTOREF_OP_BITS_BIN)")
 def test_every_op_has_the_c_plus_plus_bits(tmp_path):
-    p = subprocess.run([BIN, str(tmp_path)], capture_output=True, text=True, check=True)
-    cpp = dict(line.split() for line in p.stdout.splitlines())
-    _core.set_check_enabled(False)
-    try:
-        py = python_digests(str(tmp_path))
-    finally:
-        _core.set_check_enabled(True)
+    cpp, py = cpp_and_python_digests(BIN, tmp_path, python_digests)
     assert sorted(py) == sorted(cpp)
     differ = [k for k in cpp if cpp[k] != py[k]]
     assert not differ, differ

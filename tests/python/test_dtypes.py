@@ -2,7 +2,6 @@
 .npy files numpy reads, and every cast / integer op giving the C++ bits (dtype_bits writes the
 inputs and the C++ digests; the same ops run here through ptoref.language)."""
 import os
-import subprocess
 
 import numpy as np
 import pytest
@@ -13,6 +12,7 @@ from ptoref import _core
 from ptoref import language as pl
 from ptoref._tensor import Tensor
 from ptoref.harness import _bridge
+from conftest import cpp_and_python_digests
 
 BIN = os.environ.get("PTOREF_DTYPE_BITS_BIN")
 MODES = ["none", "rint", "round", "floor", "ceil", "trunc", "odd"]
@@ -166,13 +166,7 @@ def python_digests(d):
 
 @pytest.mark.skipif(not BIN, reason="dtype_bits is built with the tests (PTOREF_DTYPE_BITS_BIN)")
 def test_every_cast_and_integer_op_has_the_c_plus_plus_bits(tmp_path):
-    p = subprocess.run([BIN, str(tmp_path)], capture_output=True, text=True, check=True)
-    cpp = dict(line.split() for line in p.stdout.splitlines())
-    _core.set_check_enabled(False)
-    try:
-        py = python_digests(str(tmp_path))
-    finally:
-        _core.set_check_enabled(True)
+    cpp, py = cpp_and_python_digests(BIN, tmp_path, python_digests)
     assert sorted(py) == sorted(cpp)
     differ = [k for k in cpp if cpp[k] != py[k]]
     assert not differ, differ[:10]
