@@ -90,6 +90,28 @@ struct mnk {
 };
 constexpr mnk shapes[] = {{1, 1, 1}, {7, 9, 33}, {5, 40, 17}, {3, 67, 64}, {16, 16, 1}, {2, 35, 130}, {4, 3, 0}};
 
+// The logical matrices a [m, k] and b [k, n] (row-major), stored as the transpose flags say:
+// the element vectors and the tensors over them.
+template <class T>
+struct flagged_operands {
+    std::vector<T> as, bs;
+    ptoref::Tensor<T> ta, tb;
+};
+template <class T>
+flagged_operands<T> store_as_flagged(const std::vector<T>& a, const std::vector<T>& b, const mnk& s, bool at, bool bt)
+{
+    flagged_operands<T> o{std::vector<T>(a.size()), std::vector<T>(b.size()), {}, {}};
+    for (ix i = 0; i < s.m; ++i)
+        for (ix p = 0; p < s.k; ++p)
+            o.as[static_cast<std::size_t>(at ? p * s.m + i : i * s.k + p)] = a[static_cast<std::size_t>(i * s.k + p)];
+    for (ix p = 0; p < s.k; ++p)
+        for (ix j = 0; j < s.n; ++j)
+            o.bs[static_cast<std::size_t>(bt ? j * s.k + p : p * s.n + j)] = b[static_cast<std::size_t>(p * s.n + j)];
+    o.ta = tensor_from<T>(at ? dims{s.k, s.m} : dims{s.m, s.k}, o.as);
+    o.tb = tensor_from<T>(bt ? dims{s.n, s.k} : dims{s.k, s.n}, o.bs);
+    return o;
+}
+
 } // namespace
 
 TEST_CASE("fp32 matmul equals the naive fma loop for every transpose combination, shape and SIMD path")
@@ -110,17 +132,7 @@ TEST_CASE("fp32 matmul equals the naive fma loop for every transpose combination
                     INFO("m " << s.m << " n " << s.n << " k " << s.k << " a_trans " << at << " b_trans " << bt
                               << " path " << ptoref::simd::to_string(path));
                     // The same logical matrices, stored as the flags say.
-                    std::vector<float> as(a.size()), bs(b.size());
-                    for (ix i = 0; i < s.m; ++i)
-                        for (ix p = 0; p < s.k; ++p)
-                            as[static_cast<std::size_t>(at ? p * s.m + i : i * s.k + p)] =
-                                a[static_cast<std::size_t>(i * s.k + p)];
-                    for (ix p = 0; p < s.k; ++p)
-                        for (ix j = 0; j < s.n; ++j)
-                            bs[static_cast<std::size_t>(bt ? j * s.k + p : p * s.n + j)] =
-                                b[static_cast<std::size_t>(p * s.n + j)];
-                    auto ta = tensor_from<float>(at ? dims{s.k, s.m} : dims{s.m, s.k}, as);
-                    auto tb = tensor_from<float>(bt ? dims{s.n, s.k} : dims{s.k, s.n}, bs);
+                    const auto [as, bs, ta, tb] = store_as_flagged(a, b, s, at, bt);
                     const auto c = pl::matmul(ta, tb, pl::FP32, at, bt);
                     REQUIRE(c.shape() == dims{s.m, s.n});
                     REQUIRE(c.fully_valid());
@@ -169,17 +181,7 @@ TEMPLATE_TEST_CASE("16-bit inputs accumulate in fp32 and narrow once to nearest-
         const auto af = widen_all(a), bf = widen_all(b);
         for (bool at : {false, true})
             for (bool bt : {false, true}) {
-                std::vector<T> as(a.size()), bs(b.size());
-                for (ix i = 0; i < s.m; ++i)
-                    for (ix p = 0; p < s.k; ++p)
-                        as[static_cast<std::size_t>(at ? p * s.m + i : i * s.k + p)] =
-                            a[static_cast<std::size_t>(i * s.k + p)];
-                for (ix p = 0; p < s.k; ++p)
-                    for (ix j = 0; j < s.n; ++j)
-                        bs[static_cast<std::size_t>(bt ? j * s.k + p : p * s.n + j)] =
-                            b[static_cast<std::size_t>(p * s.n + j)];
-                auto ta = tensor_from<T>(at ? dims{s.k, s.m} : dims{s.m, s.k}, as);
-                auto tb = tensor_from<T>(bt ? dims{s.n, s.k} : dims{s.k, s.n}, bs);
+                const auto [as, bs, ta, tb] = store_as_flagged(a, b, s, at, bt);
                 const auto want = oracle(af, bf, s.m, s.n, s.k, false, false);
                 const auto c32 = bits_of(pl::matmul(ta, tb, pl::FP32, at, bt));
                 const auto c16 = bits_of(pl::matmul(ta, tb, ptoref::dtype_tag<T>{}, at, bt));
@@ -232,17 +234,7 @@ TEST_CASE("bf16 matmul equals the naive fma loop when rows of a or all of b leav
                 ptoref::simd::path_scope scope(path);
                 for (bool at : {false, true})
                     for (bool bt : {false, true}) {
-                        std::vector<bf16> as(a.size()), bs(b.size());
-                        for (ix i = 0; i < s.m; ++i)
-                            for (ix p = 0; p < s.k; ++p)
-                                as[static_cast<std::size_t>(at ? p * s.m + i : i * s.k + p)] =
-                                    a[static_cast<std::size_t>(i * s.k + p)];
-                        for (ix p = 0; p < s.k; ++p)
-                            for (ix j = 0; j < s.n; ++j)
-                                bs[static_cast<std::size_t>(bt ? j * s.k + p : p * s.n + j)] =
-                                    b[static_cast<std::size_t>(p * s.n + j)];
-                        auto ta = tensor_from<bf16>(at ? dims{s.k, s.m} : dims{s.m, s.k}, as);
-                        auto tb = tensor_from<bf16>(bt ? dims{s.n, s.k} : dims{s.k, s.n}, bs);
+                        const auto [as, bs, ta, tb] = store_as_flagged(a, b, s, at, bt);
                         const auto c32 = bits_of(pl::matmul(ta, tb, pl::FP32, at, bt));
                         for (std::size_t i = 0; i < want.size(); ++i) {
                             INFO("path " << ptoref::simd::to_string(path) << " m n k " << s.m << " " << s.n << " "
@@ -268,16 +260,8 @@ TEST_CASE("int32 matmul accumulates in int32, wrapping, for every transpose comb
         x = r.between(-100000, 100000);
     for (bool at : {false, true})
         for (bool bt : {false, true}) {
-            std::vector<std::int32_t> as(a.size()), bs(b.size());
-            for (ix i = 0; i < m; ++i)
-                for (ix p = 0; p < k; ++p)
-                    as[static_cast<std::size_t>(at ? p * m + i : i * k + p)] = a[static_cast<std::size_t>(i * k + p)];
-            for (ix p = 0; p < k; ++p)
-                for (ix j = 0; j < n; ++j)
-                    bs[static_cast<std::size_t>(bt ? j * k + p : p * n + j)] = b[static_cast<std::size_t>(p * n + j)];
-            const auto c = pl::matmul(tensor_from<std::int32_t>(at ? dims{k, m} : dims{m, k}, as),
-                                      tensor_from<std::int32_t>(bt ? dims{n, k} : dims{k, n}, bs), pl::INT32, at, bt)
-                               .to_vector();
+            const auto stored = store_as_flagged(a, b, mnk{m, n, k}, at, bt);
+            const auto c = pl::matmul(stored.ta, stored.tb, pl::INT32, at, bt).to_vector();
             for (ix i = 0; i < m; ++i)
                 for (ix j = 0; j < n; ++j) {
                     std::uint32_t acc = 0;
