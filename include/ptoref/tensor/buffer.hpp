@@ -19,6 +19,7 @@
 #include "ptoref/core/error.hpp"
 #include "ptoref/core/run_map.hpp"
 #include "ptoref/core/shape.hpp"
+#include "ptoref/tensor/storage_pool.hpp"
 
 namespace ptoref::detail {
 
@@ -26,7 +27,7 @@ namespace ptoref::detail {
 template <class T>
 struct aligned_allocator {
     using value_type = T;
-    static constexpr std::size_t alignment = 64;
+    static constexpr std::size_t alignment = storage_pool::alignment;
     aligned_allocator() noexcept = default;
     template <class U>
     aligned_allocator(const aligned_allocator<U>&) noexcept
@@ -36,15 +37,14 @@ struct aligned_allocator {
     {
         if (n > static_cast<std::size_t>(-1) / sizeof(T) - alignment)
             throw std::bad_alloc();
-        const std::size_t bytes = (n * sizeof(T) + alignment - 1) / alignment * alignment;
-        // The nothrow form, so that a refusal reaches the library as std::bad_alloc (and becomes a
-        // ptoref::error) even under ASan, whose throwing operator new aborts instead.
-        void* p = ::operator new(bytes, std::align_val_t(alignment), std::nothrow);
+        // A nothrow allocation, so that a refusal reaches the library as std::bad_alloc (and
+        // becomes a ptoref::error) even under ASan, whose throwing operator new aborts instead.
+        void* p = storage_pool::allocate(n * sizeof(T));
         if (p == nullptr)
             throw std::bad_alloc();
         return static_cast<T*>(p);
     }
-    void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, std::align_val_t(alignment)); }
+    void deallocate(T* p, std::size_t n) noexcept { storage_pool::release(p, n * sizeof(T)); }
     template <class U>
     bool operator==(const aligned_allocator<U>&) const noexcept
     {
@@ -281,7 +281,8 @@ public:
     }
     buffer(index size, std::string_view dtype_name, std::string_view origin_op, source_location origin, for_overwrite_t)
         : buffer_base(size, dtype_name, origin_op, origin),
-          data_(size > 0 ? aligned_allocator<T>().allocate(static_cast<std::size_t>(size)) : nullptr)
+          data_(size > 0 ? aligned_allocator<T>().allocate(static_cast<std::size_t>(size)) : nullptr,
+                release{static_cast<std::size_t>(size)})
     {
     }
     T* data() noexcept { return data_.get(); }
@@ -289,7 +290,8 @@ public:
 
 private:
     struct release {
-        void operator()(T* p) const noexcept { aligned_allocator<T>().deallocate(p, 0); }
+        std::size_t n = 0; // elements
+        void operator()(T* p) const noexcept { aligned_allocator<T>().deallocate(p, n); }
     };
     std::unique_ptr<T, release> data_;
 };
