@@ -3,7 +3,8 @@
 // whole activation and write their own output stripe, chained over layers), run unchecked,
 // checked in program order, and checked under runtime ordering, alternating in one process.
 // Prints JSON (one object) on stdout.
-//   bench_task_ordering [--stripes N] [--layers N] [--cols N] [--reps N]
+//   bench_task_ordering [--stripes N] [--layers N] [--cols N] [--reps N] [--only 0|1|2]
+// (--only M runs one mode, for profiling: 0 unchecked, 1 program order, 2 runtime ordering.)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -54,11 +55,13 @@ int main(int argc, char** argv)
 {
     const pl::index stripes = arg(argc, argv, "--stripes", 64), layers = arg(argc, argv, "--layers", 16),
                     cols = arg(argc, argv, "--cols", 16);
-    const long reps = arg(argc, argv, "--reps", 3);
+    const long reps = arg(argc, argv, "--reps", 3), only = arg(argc, argv, "--only", -1);
     std::vector<double> off, program_order, runtime;
     std::size_t tasks = 0, records = 0;
     for (long r = 0; r < reps; ++r)
         for (int mode = 0; mode < 3; ++mode) {
+            if (only >= 0 && mode != only)
+                continue;
             check::enabled_scope scope(mode != 0);
             check::collector col;
             const auto t0 = std::chrono::steady_clock::now();
@@ -75,6 +78,8 @@ int main(int argc, char** argv)
                 records = col.orderings().size();
         }
     auto median = [](std::vector<double> v) {
+        if (v.empty())
+            return 0.0;
         std::sort(v.begin(), v.end());
         return v[v.size() / 2];
     };

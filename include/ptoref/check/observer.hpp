@@ -65,6 +65,31 @@ inline std::string tensor_name(const ptoref::detail::buffer_base& b)
 
 } // namespace detail
 
+// A statement-form in-place write: the front end's `pl.assemble(t, …)` / `pl.write(t, …)` used
+// as a statement, and `t[k] = v`. On the device a tensor is one memory whichever handle names
+// it, so such a write supersedes no handle: writes to `target` inside the scope are not entered
+// in the stale-version log (other buffers' writes, e.g. an expression-form assemble in an
+// argument, still are). Scopes nest; the innermost target counts. One thread's.
+class statement_write_scope {
+public:
+    explicit statement_write_scope(const ptoref::detail::buffer_base* target) noexcept : previous_(current())
+    {
+        current() = target;
+    }
+    ~statement_write_scope() { current() = previous_; }
+    statement_write_scope(const statement_write_scope&) = delete;
+    statement_write_scope& operator=(const statement_write_scope&) = delete;
+
+    static const ptoref::detail::buffer_base*& current() noexcept
+    {
+        thread_local const ptoref::detail::buffer_base* target = nullptr;
+        return target;
+    }
+
+private:
+    const ptoref::detail::buffer_base* previous_;
+};
+
 class checker final : public ptoref::detail::access_observer {
 public:
     static checker& instance()
@@ -94,7 +119,7 @@ public:
         if (detail::task_sink* t = detail::current_task())
             t->access(e, detail::current_block());
         if (e.kind != access_kind::read) { // a write or an atomic add
-            if (e.write_version)
+            if (e.write_version && e.buffer != statement_write_scope::current())
                 log_write(e);
         } else if (e.handle_version < e.buffer->version()) {
             check_stale(e);
@@ -167,11 +192,19 @@ private:
 };
 
 namespace detail {
+// A buffer's end: the race detector drops its shadow, and a task in progress forgets a
+// temporary it created (no later task can touch it).
+inline void buffer_destroyed(std::uint64_t id)
+{
+    loop_race_state::forget_everywhere(id);
+    if (task_sink* t = current_task())
+        t->destroyed(id);
+}
 // Registers the checker as every thread's starting observer, and buffer destruction with the
-// race detector, when this header is part of the program.
+// race detector and the task recorder, when this header is part of the program.
 inline const bool checker_registered = [] {
     ptoref::detail::default_observer().store(&checker::instance(), std::memory_order_release);
-    ptoref::detail::buffer_base::destroy_hook().store(&loop_race_state::forget_everywhere, std::memory_order_release);
+    ptoref::detail::buffer_base::destroy_hook().store(&buffer_destroyed, std::memory_order_release);
     return true;
 }();
 } // namespace detail

@@ -70,6 +70,8 @@ public:
     virtual ~task_sink() = default;
     virtual void access(const access_event& e, index block) = 0;
     virtual void created(const ptoref::detail::buffer_base& b) = 0;
+    // A buffer was destroyed (on any thread running the task).
+    virtual void destroyed(std::uint64_t buffer) = 0;
 };
 inline task_sink*& current_task() noexcept
 {
@@ -156,9 +158,16 @@ public:
         void access(const access_event& e, index block) override
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            note(*e.buffer);
+            const std::uint64_t id = e.buffer->id();
+            // The last buffer and block accessed (most accesses repeat them); map nodes are stable.
+            if (!last_fp_ || last_buffer_ != id || last_block_ != block) {
+                note(*e.buffer);
+                last_fp_ = &footprint_[id][block];
+                last_buffer_ = id;
+                last_block_ = block;
+            }
             // Atomic adds apart: two unordered tasks that only add into an element commute.
-            block_footprint& fp = footprint_[e.buffer->id()][block];
+            block_footprint& fp = *last_fp_;
             (e.kind == access_kind::read    ? fp.read
              : e.kind == access_kind::write ? fp.write
                                             : fp.atomic)
@@ -168,6 +177,19 @@ public:
         {
             std::lock_guard<std::mutex> lock(mutex_);
             note(b);
+            created_.insert(b.id());
+        }
+        // A temporary this task created and destroyed is no task's argument and conflicts with
+        // no other task: it leaves the footprint (exact, and it keeps tasks small).
+        void destroyed(std::uint64_t id) override
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (!created_.erase(id))
+                return;
+            footprint_.erase(id);
+            buffers_.erase(id);
+            if (last_buffer_ == id)
+                last_fp_ = nullptr;
         }
 
     private:
@@ -188,6 +210,10 @@ public:
         std::mutex mutex_;
         std::map<std::uint64_t, buf_info> buffers_;
         std::map<std::uint64_t, std::map<index, block_footprint>> footprint_;
+        std::set<std::uint64_t> created_;
+        block_footprint* last_fp_ = nullptr;
+        std::uint64_t last_buffer_ = 0;
+        index last_block_ = 0;
         task_sink* saved_ = nullptr;
     };
 

@@ -20,6 +20,7 @@
 // to every lookup (simpler #633's 16-producer truncation is the bug class this must not copy).
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -278,12 +279,14 @@ public:
     }
 
     // Every unordered conflicting pair: one record per (pair of tasks, tensor, kind, access
-    // kinds), with the exact conflicting elements. Ordered by tensor, then first task, then
-    // second task.
+    // kinds), with the exact conflicting elements. Ordered by tensor, then the later task, then
+    // the earlier one.
     std::vector<ordering_record> conflicts() const
     {
         std::vector<ordering_record> out;
         for (const auto& [buf, ids] : touched_) {
+            if (ids.size() < 2)
+                continue; // one task's buffer: no pair
             // Each task's accesses to the buffer, merged over its blocks.
             std::vector<block_footprint> merged(ids.size());
             for (std::size_t k = 0; k < ids.size(); ++k)
@@ -292,39 +295,60 @@ public:
                     merged[k].write.add(fp.write);
                     merged[k].atomic.add(fp.atomic);
                 }
-            for (std::size_t j = 0; j < ids.size(); ++j)
-                for (std::size_t i = 0; i < j; ++i) {
-                    if (ordered(ids[i], ids[j]))
-                        continue;
-                    const block_footprint& a = merged[i];
-                    const block_footprint& b = merged[j];
-                    // An atomic add conflicts like a write with plain reads and writes, and not
-                    // with another atomic add (the adds commute).
-                    struct pairing {
-                        race_kind kind;
-                        access_kind first, second;
-                        const element_set *x, *y;
-                    };
-                    using ak = access_kind;
-                    const pairing pairs[] = {
-                        {race_kind::raw, ak::write, ak::read, &a.write, &b.read},
-                        {race_kind::raw, ak::atomic_add, ak::read, &a.atomic, &b.read},
-                        {race_kind::war, ak::read, ak::write, &a.read, &b.write},
-                        {race_kind::war, ak::read, ak::atomic_add, &a.read, &b.atomic},
-                        {race_kind::waw, ak::write, ak::write, &a.write, &b.write},
-                        {race_kind::waw, ak::write, ak::atomic_add, &a.write, &b.atomic},
-                        {race_kind::waw, ak::atomic_add, ak::write, &a.atomic, &b.write},
-                    };
-                    for (const pairing& p : pairs)
-                        if (!p.x->empty() && !p.y->empty())
-                            if (element_set elems = intersect(*p.x, *p.y); !elems.empty())
-                                out.push_back(make_record(buf, p.kind, p.first, p.second, ids[i], ids[j], elems));
+            // The earlier tasks touching the buffer that j's ancestors do not include, 64 at a
+            // time: bit k-1 of `touching` is set for task k among ids[0, j).
+            std::vector<std::uint64_t> touching(static_cast<std::size_t>((tasks_.size() + 63) / 64), 0);
+            for (std::size_t j = 0; j < ids.size(); ++j) {
+                const auto& anc = ancestors_[static_cast<std::size_t>(ids[j] - 1)];
+                const std::size_t words = static_cast<std::size_t>((ids[j] - 1 + 63) / 64);
+                std::size_t i = 0; // ids[i] walks forward with the bits (both ascend)
+                for (std::size_t w = 0; w < words; ++w) {
+                    std::uint64_t bits = touching[w] & ~(w < anc.size() ? anc[w] : 0);
+                    while (bits) {
+                        const task_id earlier =
+                            static_cast<task_id>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)) + 1);
+                        bits &= bits - 1;
+                        while (ids[i] != earlier)
+                            ++i;
+                        judge_pair(buf, ids, merged, i, j, out);
+                    }
                 }
+                touching[static_cast<std::size_t>((ids[j] - 1) / 64)] |= std::uint64_t{1} << ((ids[j] - 1) % 64);
+            }
         }
         return out;
     }
 
 private:
+    // The records of one unordered pair of tasks (ids[i] before ids[j]) on one buffer.
+    void judge_pair(std::uint64_t buf, const std::vector<task_id>& ids, const std::vector<block_footprint>& merged,
+                    std::size_t i, std::size_t j, std::vector<ordering_record>& out) const
+    {
+        const block_footprint& a = merged[i];
+        const block_footprint& b = merged[j];
+        // An atomic add conflicts like a write with plain reads and writes, and not
+        // with another atomic add (the adds commute).
+        struct pairing {
+            race_kind kind;
+            access_kind first, second;
+            const element_set *x, *y;
+        };
+        using ak = access_kind;
+        const pairing pairs[] = {
+            {race_kind::raw, ak::write, ak::read, &a.write, &b.read},
+            {race_kind::raw, ak::atomic_add, ak::read, &a.atomic, &b.read},
+            {race_kind::war, ak::read, ak::write, &a.read, &b.write},
+            {race_kind::war, ak::read, ak::atomic_add, &a.read, &b.atomic},
+            {race_kind::waw, ak::write, ak::write, &a.write, &b.write},
+            {race_kind::waw, ak::write, ak::atomic_add, &a.write, &b.atomic},
+            {race_kind::waw, ak::atomic_add, ak::write, &a.atomic, &b.write},
+        };
+        for (const pairing& p : pairs)
+            if (!p.x->empty() && !p.y->empty())
+                if (element_set elems = intersect(*p.x, *p.y); !elems.empty())
+                    out.push_back(make_record(buf, p.kind, p.first, p.second, ids[i], ids[j], elems));
+    }
+
     struct writer_entry {
         task_id task;
         element_set view;
