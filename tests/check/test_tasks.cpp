@@ -471,6 +471,34 @@ TEST_CASE("Stripe writers in one pl.parallel are OUTPUT_EXISTING (mutually unord
     CHECK(c.clean());
 }
 
+TEST_CASE("A task's temporaries that die inside it leave its footprint; a buffer it creates and that lives on "
+          "stays (OUTPUT, and its creator precedes the later reader)")
+{
+    auto src = pl::full({4, 8}, pl::FP32, 1.0f).name("src");
+    collector c;
+    check::runtime_ordering_run run;
+    pl::Tensor<float> kept;
+    std::uint64_t temp_id = 0;
+    pl::at([&] {
+        auto temp = pl::mul(src, 2.0); // dies at the end of the scope
+        temp_id = temp.storage().id();
+        kept = pl::add(temp, 1.0).name("kept");
+    });
+    pl::at([&] { src = pl::assemble(src, pl::slice(kept, {4, 8}, {0, 0}), {0, 0}); });
+    const auto& g = check::task_recorder::instance().graph();
+    REQUIRE(g.size() == 2);
+    const auto& fp = g.task(1).footprint;
+    CHECK(!fp.contains(temp_id));
+    CHECK(fp.contains(kept.storage().id()));
+    CHECK(fp.contains(src.storage().id()));
+    for (const auto& a : g.task(1).args)
+        CHECK(a.buffer != temp_id);
+    CHECK(g.ordered(1, 2));
+    run.finish();
+    CHECK(c.clean());
+    CHECK(pl::read(src, {3, 7}) == 3.0f);
+}
+
 TEST_CASE("No fan-in cap: 100 stripe writers, a whole reader, each writer ordered (simpler #633)")
 {
     for (int n : {16, 17, 100}) {
