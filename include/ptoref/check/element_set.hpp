@@ -128,6 +128,21 @@ public:
         return false;
     }
 
+    // Whether every element of `part` is in `whole`.
+    friend bool covers(const element_set& whole, const element_set& part)
+    {
+        whole.normalize();
+        part.normalize();
+        std::size_t i = 0;
+        for (const interval& p : part.iv_) {
+            while (i < whole.iv_.size() && whole.iv_[i].second <= p.first)
+                ++i;
+            if (i == whole.iv_.size() || whole.iv_[i].first > p.first || whole.iv_[i].second < p.second)
+                return false; // merged intervals: p must lie inside one of whole's
+        }
+        return true;
+    }
+
 private:
     void push(index first, index last)
     {

@@ -27,6 +27,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "ptoref/check/config.hpp"
@@ -373,10 +374,15 @@ private:
         manual_depth_ = 0;
     }
 
-    std::string site_key(task_id id) const
+    // A task's site as a key: kind, then the C++ site (file name, line) or the Python front
+    // end's file:line text; compared as text, nothing formatted.
+    using site_key_t = std::tuple<std::string, std::string_view, std::uint_least32_t, std::string>;
+    site_key_t site_key(task_id id) const
     {
         const task_info& t = graph_.task(id);
-        return t.kind + "@" + t.where();
+        if (!t.site_text.empty())
+            return {t.kind, std::string_view(), 0, t.site_text};
+        return {t.kind, std::string_view(t.site.file_name()), t.site.line(), std::string()};
     }
 
     // R-prior: was the buffer written by an earlier task that is not in another iteration of a
@@ -445,7 +451,7 @@ private:
     std::mutex mutex_;
     task_graph graph_;
     std::vector<std::vector<detail::frame_key>> frames_of_;
-    std::map<std::string, std::vector<task_id>> by_site_;
+    std::map<site_key_t, std::vector<task_id>> by_site_;
     std::map<std::uint64_t, std::vector<std::vector<detail::frame_key>>> written_;
     std::set<std::uint64_t> manual_dep_;
     int manual_depth_ = 0;

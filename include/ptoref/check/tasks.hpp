@@ -206,9 +206,11 @@ public:
         dims shape; // the buffer's own (root) shape, for regions
     };
 
-    void describe_buffer(std::uint64_t id, std::string name, dims shape)
+    void describe_buffer(std::uint64_t id, const std::string& name, const dims& shape)
     {
-        buffers_[id] = buffer_desc{std::move(name), shape};
+        auto [it, fresh] = buffers_.try_emplace(id, buffer_desc{name, shape});
+        if (!fresh && (it->second.name != name || it->second.shape != shape))
+            it->second = buffer_desc{name, shape}; // the latest name (a buffer can be named late)
     }
 
     std::size_t size() const noexcept { return tasks_.size(); }
@@ -259,7 +261,7 @@ public:
                 if (a.tag == arg_tag::output)
                     creator_[a.buffer] = id;
                 if (!a.manual_dep && (a.tag == arg_tag::inout || a.tag == arg_tag::output_existing))
-                    writers_[a.buffer].push_back(writer_entry{id, a.view});
+                    register_writer(writers_[a.buffer], id, a.view);
             }
         }
         for (const auto& [buf, blocks] : t.footprint)
@@ -353,6 +355,16 @@ private:
         task_id task;
         element_set view;
     };
+
+    // Registers a writer entry. An older entry whose view the new one covers and whose task
+    // precedes the new task is dropped: a lookup that would find it finds the new entry, and
+    // the new task's ancestors include the old task, so every lookup derives the same
+    // happens-before relation (a transitive reduction, not a cap: nothing reachable is lost).
+    void register_writer(std::vector<writer_entry>& entries, task_id id, const element_set& view) const
+    {
+        std::erase_if(entries, [&](const writer_entry& e) { return ordered(e.task, id) && covers(view, e.view); });
+        entries.push_back(writer_entry{id, view});
+    }
 
     const buffer_desc& desc(std::uint64_t buf) const
     {
