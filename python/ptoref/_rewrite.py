@@ -13,10 +13,11 @@ re-compiled from its source with the few changes where Python's meaning differs 
 - scalar `//` and `%` (and `//=`, `%=`) truncate toward zero, as the device's integer ops do;
 - `y[k] = v` becomes `y = __ptoref_rt__.setitem(y, k, v)`: an in-place assemble that rebinds y;
 - an in-place op used as a statement rebinds the tensor it writes: `pl.write(t, i, v)` becomes
-  `t = __ptoref_rt__.in_place(t, pl.write(t, i, v))` (likewise `assemble` and `store`'s output
-  tensor), as the device's tensor is one memory whichever handle names it (no stale-handle report
-  for it). Both statement forms update the tensor object itself, so a caller that passed it to
-  the function writing through its parameter reads it as current too.
+  `with __ptoref_rt__.statement_write(t): t = __ptoref_rt__.in_place(t, pl.write(t, i, v))`
+  (likewise `assemble` and `store`'s output tensor), as the device's tensor is one memory
+  whichever handle names it. Both statement forms update the tensor object itself, and the
+  write makes no handle of that tensor's buffer stale (check::statement_write_scope), so a
+  caller that passed the tensor, or a callee's reshape view of its parameter, reads as current.
 
 Everything else keeps Python's meaning. Line numbers are preserved, so every site a report
 names is the line in the user's file. Annotations are removed from the compiled function and
@@ -223,7 +224,9 @@ class _Rewriter(ast.NodeTransformer):
         if not isinstance(target, ast.Name):
             return node
         value = ast.Call(func=_rt("in_place", node), args=[ast.Name(id=target.id, ctx=ast.Load()), call], keywords=[])
-        new = ast.Assign(targets=[ast.Name(id=target.id, ctx=ast.Store())], value=value)
+        assign = ast.Assign(targets=[ast.Name(id=target.id, ctx=ast.Store())], value=value)
+        scope = ast.Call(func=_rt("statement_write", node), args=[ast.Name(id=target.id, ctx=ast.Load())], keywords=[])
+        new = ast.With(items=[ast.withitem(context_expr=scope)], body=[assign])
         return _at([new], node)[0]
 
     def visit_FunctionDef(self, node):

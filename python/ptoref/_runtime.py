@@ -7,6 +7,7 @@ as pl::parallel in C++. Bodies are Python, so a `threads:N` schedule runs them i
 calling thread (the bits of a race-free program cannot differ).
 """
 import builtins
+import contextlib
 
 from . import _core, _site, _tasks
 from ._errors import Error
@@ -379,9 +380,18 @@ key = _Key()
 def setitem(target, k, value):
     """`y[k] = v` in DSL code: an in-place assemble (or write); y itself becomes the new version."""
     if isinstance(target, Tensor):
-        return in_place(target, _tensor_setitem(target, k, value, _site.site()))
+        with _core.StatementWrite(target._t):
+            return in_place(target, _tensor_setitem(target, k, value, _site.site()))
     target[k] = value
     return target
+
+
+def statement_write(target):
+    """`with statement_write(t):` around a statement-form write through t: the write makes no
+    handle of t's tensor stale (check::statement_write_scope); a non-tensor target is left alone."""
+    if isinstance(target, Tensor):
+        return _core.StatementWrite(target._t)
+    return contextlib.nullcontext()
 
 
 def in_place(target, result):

@@ -3,6 +3,8 @@
 #include "any_tensor.hpp"
 #include "bindings.hpp"
 
+#include <memory>
+
 namespace ptoref::python {
 namespace {
 
@@ -120,6 +122,12 @@ py::list records(const std::vector<R>& v, F&& f)
     return out;
 }
 
+// The state of one `with _core.StatementWrite(t):` block.
+struct statement_write {
+    const ptoref::detail::buffer_base* target;
+    std::unique_ptr<check::statement_write_scope> scope;
+};
+
 } // namespace
 
 void bind_checks(py::module_& m)
@@ -135,6 +143,21 @@ void bind_checks(py::module_& m)
         .def("divergences", [](const check::collector& c) { return records(c.divergences(), divergence_dict); })
         .def("clean", &check::collector::clean)
         .def("report", &check::collector::report);
+
+    // `with _core.StatementWrite(t):` around a statement-form in-place write through t
+    // (check::statement_write_scope: no handle of t's buffer becomes stale by it).
+    py::class_<statement_write>(m, "StatementWrite")
+        .def(py::init([](const any_tensor& t) {
+            const ptoref::detail::buffer_base* b = std::visit(
+                [](const auto& x) -> const ptoref::detail::buffer_base* { return x.storage_ptr().get(); }, t.v);
+            return statement_write{b, nullptr};
+        }))
+        .def("__enter__",
+             [](statement_write& w) { w.scope = std::make_unique<check::statement_write_scope>(w.target); })
+        .def("__exit__", [](statement_write& w, const py::args&) {
+            w.scope.reset();
+            return false;
+        });
 
     // The size cap on any one allocation (core/memory_limit.hpp): 0 restores PTOREF_MAX_BYTES or
     // the default.

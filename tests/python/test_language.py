@@ -316,6 +316,46 @@ def _reads_a_superseded_name(out: pl.Out[pl.Tensor[[1, 4], pl.FP32]]):
     return out
 
 
+@pl.jit.inline
+def _fill_through_a_reshape_view(dst: pl.Tensor[[2, 4], pl.FP32]):
+    flat = pl.reshape(dst, [1, 8])  # another handle of the caller's buffer
+    flat[0:1, 0:4] = pl.full([1, 4], pl.FP32, 4.0)
+    pl.assemble(flat, pl.full([1, 4], pl.FP32, 5.0), [0, 4])
+    pl.write(flat, [0, 7], 6.0)
+
+
+@pl.jit
+def _caller_reads_after_a_view_write(out: pl.Out[pl.Tensor[[2, 4], pl.FP32]]):
+    scratch = pl.create_tensor([2, 4], dtype=pl.FP32)
+    _fill_through_a_reshape_view(scratch)
+    out = pl.assemble(out, pl.add(scratch, 1.0), [0, 0])
+    return out
+
+
+@pl.jit
+def _reads_a_name_an_expression_write_superseded_through_a_view(out: pl.Out[pl.Tensor[[1, 4], pl.FP32]]):
+    first = pl.full([1, 4], pl.FP32, 0.0)
+    view = pl.reshape(first, [4, 1])
+    view[0:4, 0:1] = pl.full([4, 1], pl.FP32, 1.0)  # statement form: `first` stays current
+    newer = pl.assemble(view, pl.full([4, 1], pl.FP32, 2.0), [0, 0])  # expression form: a new version
+    out = pl.assemble(out, pl.add(first, pl.reshape(newer, [1, 4])), [0, 0])  # `first` is superseded
+    return out
+
+
+def test_a_statement_write_through_a_reshape_view_leaves_every_handle_current():
+    c = _core.Collector()
+    out = _caller_reads_after_a_view_write(pl.full([2, 4], pl.FP32, -1.0))
+    assert not c.stale() and c.clean()
+    del c
+    np.testing.assert_array_equal(out.numpy(), np.array([[5.0] * 4, [6.0] * 3 + [7.0]], np.float32))
+    # An expression-form write through the view still supersedes the handles made before it.
+    c = _core.Collector()
+    out = _reads_a_name_an_expression_write_superseded_through_a_view(pl.full([1, 4], pl.FP32, 0.0))
+    stale = c.stale()
+    assert len(stale) == 1 and "test_language.py" in stale[0]["text"], [r["text"] for r in stale]
+    del c
+
+
 def test_a_callee_writing_through_its_parameter_leaves_the_callers_tensor_current():
     c = _core.Collector()
     out = _caller_reads_after_callee_writes(pl.full([2, 4], pl.FP32, -1.0))
