@@ -29,7 +29,7 @@ demo: configure
 bench: deps
 	scripts/install-deps.sh python3-torch python3-numpy libopenblas0-pthread
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DPTOREF_BUILD_BENCH=ON $(CMAKE_FLAGS)
-	cmake --build $(BUILD) -j $(JOBS) --target bench_check_overhead bench_peak bench_attention bench_digest bench_npy_io qwen3_32b_prefill_scope2
+	cmake --build $(BUILD) -j $(JOBS) --target bench_check_overhead bench_peak bench_attention bench_digest bench_npy_io bench_task_ordering qwen3_32b_prefill_scope2 cache_attention ptoref_python
 	$(BUILD)/bench/bench_peak | tee $(BUILD)/bench_peak.json
 	$(BUILD)/bench/bench_check_overhead --reps 20 | tee $(BUILD)/bench_check_overhead.json
 	$(BUILD)/bench/bench_attention --reps 3 | tee $(BUILD)/bench_attention.json
@@ -37,6 +37,10 @@ bench: deps
 	$(BUILD)/bench/bench_npy_io | tee $(BUILD)/bench_npy_io.json
 	/usr/bin/python3 bench/compare_torch.py $(BUILD)/examples/qwen3_32b_prefill_scope2 --config seed --reps 5 | tee $(BUILD)/bench_torch_seed.json
 	/usr/bin/python3 bench/compare_torch.py $(BUILD)/examples/qwen3_32b_prefill_scope2 --config mid --reps 5 | tee $(BUILD)/bench_torch_mid.json
+	/usr/bin/python3 bench/compare_torch.py $(BUILD)/examples/qwen3_32b_prefill_scope2 --config mid1024 --reps 3 | tee $(BUILD)/bench_torch_mid1024.json
+	$(BUILD)/bench/bench_task_ordering --reps 11 | tee $(BUILD)/bench_task_ordering.json
+	/usr/bin/python3 bench/frontend_overhead.py $(BUILD)/bin/ptoref $(BUILD)/examples/cache_attention | tee $(BUILD)/bench_frontend.json
+	/usr/bin/python3 bench/targets.py $(BUILD) | tee $(BUILD)/bench_targets.json
 
 # The reproducibility matrix: compilers x flags x SIMD paths x schedules x aarch64 (qemu), every
 # cell against tests/digests.txt (docs/reproducibility.md).

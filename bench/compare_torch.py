@@ -69,13 +69,23 @@ def run_ptoref(exe, cfg, inputs_dir, outputs_dir, fused, threads, check="off"):
     if fused:
         args += ["--fused", "--schedule", "threads:%d" % threads]
     env = dict(os.environ, PTOREF_CHECK=check)
-    t0 = time.perf_counter()
-    p = subprocess.run(args, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
+    with tempfile.TemporaryFile("w+") as so, tempfile.TemporaryFile("w+") as se:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(args, env=env, stdout=so, stderr=se)
+        _, status, usage = os.wait4(p.pid, 0)  # this child's own rusage (its peak RSS)
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        so.seek(0)
+        se.seek(0)
+        stdout, stderr = so.read(), se.read()
     if p.returncode != 0:
-        raise RuntimeError("%s failed (%d): %s%s" % (" ".join(args), p.returncode, p.stdout, p.stderr))
-    m = re.search(r"^time: ([0-9.]+) s", p.stdout, re.M)
+        raise RuntimeError("%s failed (%d): %s%s" % (" ".join(args), p.returncode, stdout, stderr))
+    m = re.search(r"^time: ([0-9.]+) s", stdout, re.M)
+    RSS_KB[(fused, check)] = usage.ru_maxrss
     return float(m.group(1)), wall
+
+
+RSS_KB = {}  # (fused, check) -> peak resident KB of that run
 
 
 def main():
@@ -103,6 +113,9 @@ def main():
         ref_bits = np.load(os.path.join(outd, "attn_out.npy"))
         out["ptoref_fused_s"] = fused_s
         out["ptoref_fused_process_wall_s"] = round(fused_wall, 3)
+        # What the CLI spends outside its kernel: start-up, reading the .npy inputs, writing the
+        # outputs, the digest (the process's wall time minus its `time:` line).
+        out["ptoref_fused_cli_outside_kernel_s"] = round(fused_wall - fused_s, 3)
         if not a.no_op_by_op:
             op_s, _ = run_ptoref(a.example, cfg, ind, os.path.join(tmp, "out_op"), False, a.threads)
             op_bits = np.load(os.path.join(tmp, "out_op", "attn_out.npy"))
@@ -113,6 +126,9 @@ def main():
             out["ptoref_op_by_op_checked_s"] = chk_s
             out["checked_equals_fused"] = bool(np.array_equal(chk_bits, ref_bits))
             out["checked_over_unchecked"] = round(chk_s / op_s, 2) if op_s > 0 else None
+            out["op_by_op_unchecked_max_rss_mb"] = round(RSS_KB[(False, "off")] / 1024, 1)
+            out["op_by_op_checked_max_rss_mb"] = round(RSS_KB[(False, "on")] / 1024, 1)
+            out["checked_over_unchecked_rss"] = round(RSS_KB[(False, "on")] / RSS_KB[(False, "off")], 2)
             out["unchecked_over_fused"] = round(op_s / fused_s, 1) if fused_s > 0 else None
 
         def torch_run(impl=torch_scope2):
