@@ -71,8 +71,8 @@ public:
     {
         if (p == nullptr)
             return;
-        const std::size_t cap = capacity(bytes);
 #if PTOREF_STORAGE_POOL
+        const std::size_t cap = capacity(bytes);
         if (cap <= max_cached_bytes && !gone()) {
             cache& c = local();
             if (c.bytes + cap <= max_thread_bytes) {
@@ -84,6 +84,8 @@ public:
                 }
             }
         }
+#else
+        (void)bytes;
 #endif
         ::operator delete(p, std::align_val_t(alignment));
     }
