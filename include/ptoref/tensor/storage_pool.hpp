@@ -71,7 +71,7 @@ public:
     {
         if (p == nullptr)
             return;
-        const std::size_t cap = capacity(bytes);
+        [[maybe_unused]] const std::size_t cap = capacity(bytes); // unused when the pool is off (ASan)
 #if PTOREF_STORAGE_POOL
         if (cap <= max_cached_bytes && !gone()) {
             cache& c = local();
