@@ -8,7 +8,8 @@
 // i.e. ~90-100 CPU-seconds in all, under a minute on two idle cores. Besides
 // the default arch, the SIMD kernel is instantiated for every other x86 instruction set compiled
 // in (SSE2 always on x86-64; AVX2 and AVX-512BW when the -march flags enable them), so more than
-// one lane width is proven when the build has them.
+// one lane width is proven when the build has them; on a CPU with AVX-512 the run-time AVX-512
+// kernel (the default call) is swept too, and each xsimd arch alone on the scalar path.
 #include <ptoref/simd/convert_bf16.hpp>
 
 #include <catch2/catch.hpp>
@@ -158,10 +159,13 @@ sweep_result sweep(arch_list<Extra...>)
             ptoref::simd::f32_to_bf16(in.data(), out.data(), in.size(), M);
             std::uint64_t s = count_scalar_mismatches<M>(b32, chunk, out.data(), scalar.data());
             const std::uint64_t g = count_generic_mismatches<M>(b32, chunk, scalar.data());
+            // Each xsimd arch on its own (the scalar path takes no AVX-512 bulk), the default too
+            // when the call above took the AVX-512 kernel.
             auto extra = [&](auto arch) {
                 using A = decltype(arch);
-                if constexpr (!std::is_same_v<A, xsimd::default_arch>) {
-                    ptoref::simd::f32_to_bf16<A>(in.data(), out.data(), in.size(), M);
+                if (!std::is_same_v<A, xsimd::default_arch> ||
+                    ptoref::simd::active_path() >= ptoref::simd::path::avx512) {
+                    ptoref::simd::f32_to_bf16<A>(in.data(), out.data(), in.size(), M, ptoref::simd::path::scalar);
                     s += count_mismatches(chunk, out.data(), scalar.data());
                 }
             };
@@ -203,7 +207,9 @@ sweep_result sweep(arch_list<Extra...>)
 
 TEST_CASE("SIMD == scalar == generic fp32 -> bf16 on all 2^32 inputs, every mode, every compiled-in arch")
 {
-    const std::string archs = std::string(xsimd::default_arch::name()) + " (default)" + extra_arch_names(extra_archs{});
+    const std::string archs =
+        std::string(xsimd::default_arch::name()) + " (default)" + extra_arch_names(extra_archs{}) +
+        (ptoref::simd::active_path() >= ptoref::simd::path::avx512 ? ", the run-time AVX-512 kernel" : "");
     std::printf("fp32->bf16, all 2^32 inputs per mode: scalar == generic, SIMD == scalar on %s; %u threads\n",
                 archs.c_str(), std::max(1u, std::thread::hardware_concurrency()));
     double total = 0, total_cpu = 0;
@@ -253,13 +259,17 @@ TEST_CASE("lengths that are not a multiple of the batch: the scalar tail agrees,
                     std::vector<bf16> out(n + 4, bf16::from_bits(0xdead));
                     for (std::size_t i = 0; i < n; ++i)
                         in[i] = std::bit_cast<float>(patterns[(i * 5 + n) % npat]);
-                    ptoref::simd::f32_to_bf16<A>(in.data(), out.data(), n, mode);
-                    INFO("arch " << A::name() << ", mode " << ptoref::to_string(mode) << ", n = " << n);
-                    for (std::size_t i = 0; i < n; ++i)
-                        REQUIRE(out[i].bits ==
-                                ptoref::detail::f32_to_bf16_bits(std::bit_cast<std::uint32_t>(in[i]), mode));
-                    for (std::size_t i = n; i < n + 4; ++i)
-                        REQUIRE(out[i].bits == 0xdead);
+                    for (ptoref::simd::path p : {ptoref::simd::path::scalar, ptoref::simd::active_path()}) {
+                        std::fill(out.begin(), out.end(), bf16::from_bits(0xdead));
+                        ptoref::simd::f32_to_bf16<A>(in.data(), out.data(), n, mode, p);
+                        INFO("arch " << A::name() << ", path " << ptoref::simd::to_string(p) << ", mode "
+                                     << ptoref::to_string(mode) << ", n = " << n);
+                        for (std::size_t i = 0; i < n; ++i)
+                            REQUIRE(out[i].bits ==
+                                    ptoref::detail::f32_to_bf16_bits(std::bit_cast<std::uint32_t>(in[i]), mode));
+                        for (std::size_t i = n; i < n + 4; ++i)
+                            REQUIRE(out[i].bits == 0xdead);
+                    }
                 }
         },
         extra_archs{});

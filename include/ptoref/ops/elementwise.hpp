@@ -24,6 +24,22 @@ namespace detail {
 // No SIMD kernel: the scalar definition f runs element by element.
 inline constexpr int no_simd = -1;
 
+// Calls body(sx, sy) with sx, sy = la, lb as compile-time constants (each 0 or 1).
+template <class Body>
+void with_unit_steps(index la, index lb, Body&& body)
+{
+    using zero = std::integral_constant<index, 0>;
+    using one = std::integral_constant<index, 1>;
+    if (la != 0 && lb != 0)
+        body(one{}, one{});
+    else if (la != 0)
+        body(one{}, zero{});
+    else if (lb != 0)
+        body(zero{}, one{});
+    else
+        body(zero{}, zero{});
+}
+
 // `kind` (a simd::binary_f32, or no_simd) lets FP32 rows run on the SIMD kernel, which gives
 // f's bits (simd/elementwise_f32.hpp).
 template <class T, class F>
@@ -44,24 +60,41 @@ Tensor<T> binary_op(const Tensor<T>& a, const Tensor<T>& b, std::string_view op,
     std::vector<std::uint8_t> def;
     if (track)
         def.resize(static_cast<std::size_t>(out_shape.product()));
-    bool done = false;
-    if constexpr (std::is_same_v<T, float>) {
-        const simd::path path = simd::active_path();
-        if (kind != no_simd && path != simd::path::scalar && out_shape.size() > 0) {
-            for_each_broadcast_row(out_shape, sa, sb, [&](index oi, index ia, index ib, index len, index la, index lb) {
-                simd::binary_row(static_cast<simd::binary_f32>(kind), da.data + ia, la, db.data + ib, lb, o + oi, len,
-                                 path);
+    // The operands are dense, so along the last axis each steps by 1 or by 0 (one value per
+    // row): row by row, with loops specialised on those steps. Each element is still f of the
+    // same two elements (or the SIMD kernel with f's bits), only the loop changes.
+    [[maybe_unused]] simd::path path = simd::path::scalar;
+    if constexpr (std::is_same_v<T, float>)
+        if (kind != no_simd)
+            path = simd::active_path();
+    const bool vector = path != simd::path::scalar;
+    static constexpr std::uint8_t all_defined = 1; // stands for an operand without a mask, step 0
+    auto row = [&](index oi, index ia, index ib, index len, index la, index lb) {
+        T* orow = o + oi;
+        const T* x = da.data + ia;
+        const T* y = db.data + ib;
+        if constexpr (std::is_same_v<T, float>)
+            if (vector)
+                simd::binary_row(static_cast<simd::binary_f32>(kind), x, la, y, lb, orow, len, path);
+        if (!vector)
+            with_unit_steps(la, lb, [&](auto sx, auto sy) {
+                for (index j = 0; j < len; ++j)
+                    orow[j] = f(x[j * sx], y[j * sy]);
             });
-            done = true;
+        if (track) {
+            std::uint8_t* drow = def.data() + oi;
+            const std::uint8_t* px = da.defined ? da.defined + ia : &all_defined;
+            const std::uint8_t* py = db.defined ? db.defined + ib : &all_defined;
+            with_unit_steps(da.defined ? la : 0, db.defined ? lb : 0, [&](auto sx, auto sy) {
+                for (index j = 0; j < len; ++j)
+                    drow[j] = static_cast<std::uint8_t>((px[j * sx] != 0) & (py[j * sy] != 0));
+            });
         }
-    }
-    if (!done || track)
-        for_each_broadcast(out_shape, sa, sb, [&](index oi, index ia, index ib) {
-            if (!done)
-                o[oi] = f(da.data[ia], db.data[ib]);
-            if (track)
-                def[static_cast<std::size_t>(oi)] = da.is_defined(ia) && db.is_defined(ib);
-        });
+    };
+    if (out_shape.size() > 0)
+        for_each_broadcast_row(out_shape, sa, sb, row);
+    else
+        row(0, 0, 0, 1, 0, 0); // rank 0: one element
     finish_output(out, track ? def.data() : nullptr, op, loc, da.origin.empty() ? db.origin : da.origin);
     dims valid = broadcast_valid(out_shape, a.shape(), a.valid_shape(), out_shape);
     valid = broadcast_valid(out_shape, b.shape(), b.valid_shape(), valid);

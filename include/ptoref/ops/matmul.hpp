@@ -18,6 +18,7 @@
 #include "ptoref/ops/operand.hpp"
 #include "ptoref/ops/scalar.hpp"
 #include "ptoref/simd/gemm_bf16.hpp"
+#include "ptoref/simd/pack_bf16.hpp"
 #include "ptoref/simd/matmul_f32.hpp"
 
 namespace ptoref {
@@ -101,29 +102,34 @@ inline std::vector<std::uint8_t> matmul_bf16_dot(const dense<bf16>& a, const den
                                                  matmul_dims d, float* acc)
 {
     std::vector<std::uint8_t> done;
-    if (simd::active_path() != simd::path::avx512bf16 || !simd::all_bf16_in_dot_range(b.data, d.k * d.n))
+    const simd::path path = simd::active_path();
+    if (path != simd::path::avx512bf16 || !simd::bf16_line_in_dot_range(b.data, d.k * d.n, path))
         return done;
     const index a_si = a_trans ? 1 : d.k, a_sk = a_trans ? d.m : 1;
     const index kp = (d.k + 1) / 2; // an odd K ends in a zero pair (harmless: gemm_bf16.hpp)
-    // Element k of a line and its pair: x[k] in the high half, x[k + 1] (or +0) in the low half.
-    auto pair_at = [&](const bf16* line, index step, index k) {
-        return simd::bf16_swapped_pair(line[k * step], k + 1 < d.k ? line[(k + 1) * step] : bf16{});
-    };
-    // Two consecutive elements as one little-endian word, swapped: the pair of a unit-step line.
-    auto word_pair = [](const bf16* x) {
-        std::uint32_t w;
-        std::memcpy(&w, x, sizeof w);
-        return (w << 16) | (w >> 16);
-    };
     // Pairs of `lines` lines (line l starts at l * line_step, elements `step` apart) into
-    // out[l * l_stride + p * p_stride].
+    // out[l * l_stride + p * p_stride]. Contiguous lines pack on the vector path
+    // (simd/pack_bf16.hpp, the same words); a transposed destination takes each packed line
+    // through a scratch row.
     auto pack = [&](const bf16* x, index lines, index line_step, index step, std::uint32_t* out, index l_stride,
                     index p_stride) {
+        if (step == 1 && p_stride == 1) {
+            for (index l = 0; l < lines; ++l)
+                simd::pack_bf16_line(x + l * line_step, d.k, out + l * l_stride, path);
+            return;
+        }
+        std::vector<std::uint32_t> row(static_cast<std::size_t>(kp));
         for (index l = 0; l < lines; ++l) {
             const bf16* line = x + l * line_step;
+            if (step == 1) {
+                simd::pack_bf16_line(line, d.k, row.data(), path);
+            } else {
+                for (index p = 0; p < kp; ++p)
+                    row[static_cast<std::size_t>(p)] = simd::bf16_swapped_pair(
+                        line[2 * p * step], 2 * p + 1 < d.k ? line[(2 * p + 1) * step] : bf16{});
+            }
             for (index p = 0; p < kp; ++p)
-                out[l * l_stride + p * p_stride] =
-                    step == 1 && 2 * p + 1 < d.k ? word_pair(line + 2 * p) : pair_at(line, step, 2 * p);
+                out[l * l_stride + p * p_stride] = row[static_cast<std::size_t>(p)];
         }
     };
     done.assign(static_cast<std::size_t>(d.m), 0);
@@ -132,7 +138,7 @@ inline std::vector<std::uint8_t> matmul_bf16_dot(const dense<bf16>& a, const den
         const bf16* line = a.data + i * a_si;
         bool ok = true;
         if (a_sk == 1) {
-            ok = simd::all_bf16_in_dot_range(line, d.k);
+            ok = simd::bf16_line_in_dot_range(line, d.k, path);
         } else {
             for (index k = 0; k < d.k; ++k)
                 ok = simd::bf16_in_dot_range(line[k * a_sk].bits) && ok;
@@ -160,15 +166,7 @@ inline std::vector<std::uint8_t> matmul_bf16_dot(const dense<bf16>& a, const den
     if (!b_trans) { // b is [K, N]: pair p of every column from rows 2p and 2p + 1
         for (index p = 0; p < kp; ++p) {
             const bf16* r0 = b.data + 2 * p * d.n;
-            std::uint32_t* out = bp.data() + p * d.n;
-            if (2 * p + 1 < d.k) {
-                const bf16* r1 = r0 + d.n;
-                for (index j = 0; j < d.n; ++j)
-                    out[j] = (static_cast<std::uint32_t>(r0[j].bits) << 16) | r1[j].bits;
-            } else {
-                for (index j = 0; j < d.n; ++j)
-                    out[j] = static_cast<std::uint32_t>(r0[j].bits) << 16;
-            }
+            simd::pack_bf16_rows(r0, 2 * p + 1 < d.k ? r0 + d.n : nullptr, d.n, bp.data() + p * d.n, path);
         }
     } else { // b is [N, K]: column j of b is a contiguous line
         pack(b.data, d.n, d.k, 1, bp.data(), 1, d.n);

@@ -6,6 +6,8 @@
 // flushes subnormals and keeps NaN payloads, which is not our policy. Proven equal to the
 // scalar definition on all 2^32 inputs for every mode (tests/simd/test_convert_bf16.cpp).
 // The Arch parameter lets tests pin an instruction set; the default is the best one compiled in.
+// On the avx512 paths (simd/features.hpp) the bulk runs on an AVX-512 kernel chosen at run time
+// (the build may be generic x86-64), the same integer steps in intrinsics; the rest on Arch.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +17,8 @@
 #include <xsimd/xsimd.hpp>
 
 #include "ptoref/core/convert.hpp"
+#include "ptoref/simd/features.hpp"
+#include "ptoref/simd/matmul_f32.hpp" // PTOREF_X86_KERNELS, <immintrin.h>
 
 namespace ptoref::simd {
 namespace detail {
@@ -62,32 +66,89 @@ void f32_to_bf16_kernel(const float* in, bf16* out, std::size_t n) noexcept
     }
 }
 
+#ifdef PTOREF_X86_KERNELS
+PTOREF_AVX512_WARNINGS_OFF
+// f32_to_bf16_kernel's steps on 16 lanes (every value here is non-negative where a signed
+// comparison is used, as there); returns how many elements it converted (a multiple of 16).
+template <cast_mode Mode>
+__attribute__((target("avx512f,avx512bw,avx512vl"))) inline std::size_t f32_to_bf16_avx512(const float* in, bf16* out,
+                                                                                           std::size_t n) noexcept
+{
+    const __m512i abs_mask = _mm512_set1_epi32(0x7fffffff), low_mask = _mm512_set1_epi32(0xffff),
+                  half = _mm512_set1_epi32(0x8000), one = _mm512_set1_epi32(1),
+                  nan_limit = _mm512_set1_epi32(0x7f800000), canonical = _mm512_set1_epi32(0x7fc0);
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512i u = _mm512_loadu_si512(in + i);
+        const __m512i mag = _mm512_and_si512(u, abs_mask);
+        const __m512i hi = _mm512_srli_epi32(mag, 16);
+        const __m512i lo = _mm512_and_si512(mag, low_mask);
+        const __m512i sign = _mm512_and_si512(_mm512_srai_epi32(u, 16), half);
+        [[maybe_unused]] const __mmask16 neg = _mm512_cmplt_epi32_mask(u, _mm512_setzero_si512());
+        const __mmask16 inexact = _mm512_test_epi32_mask(lo, lo);
+        __m512i r = hi;
+        if constexpr (Mode == cast_mode::rint || Mode == cast_mode::none) {
+            const __mmask16 up = _mm512_cmpgt_epi32_mask(lo, half) |
+                                 (_mm512_cmpeq_epi32_mask(lo, half) & _mm512_test_epi32_mask(hi, one));
+            r = _mm512_mask_add_epi32(r, up, r, one);
+        } else if constexpr (Mode == cast_mode::round) {
+            r = _mm512_mask_add_epi32(r, _mm512_cmpge_epi32_mask(lo, half), r, one);
+        } else if constexpr (Mode == cast_mode::floor) {
+            r = _mm512_mask_add_epi32(r, static_cast<__mmask16>(neg & inexact), r, one);
+        } else if constexpr (Mode == cast_mode::ceil) {
+            r = _mm512_mask_add_epi32(r, static_cast<__mmask16>(~neg & inexact), r, one);
+        } else if constexpr (Mode == cast_mode::odd) {
+            r = _mm512_mask_or_epi32(r, inexact, r, one);
+        }
+        r = _mm512_mask_blend_epi32(_mm512_cmpgt_epi32_mask(mag, nan_limit), _mm512_or_si512(r, sign), canonical);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm512_cvtepi32_epi16(r)); // keeps the low 16 bits
+    }
+    return i;
+}
+PTOREF_AVX512_WARNINGS_ON
+#endif
+
+// The AVX-512 bulk when the path allows it, then Arch's kernel on the rest.
+template <cast_mode Mode, class Arch>
+void f32_to_bf16_dispatch(const float* in, bf16* out, std::size_t n, path which) noexcept
+{
+    std::size_t done = 0;
+#ifdef PTOREF_X86_KERNELS
+    if (which == path::avx512 || which == path::avx512bf16)
+        done = f32_to_bf16_avx512<Mode>(in, out, n);
+#else
+    (void)which;
+#endif
+    f32_to_bf16_kernel<Mode, Arch>(in + done, out + done, n - done);
+}
+
 } // namespace detail
 
+// which: the path (simd/features.hpp); the scalar and avx2 paths run Arch's kernel alone.
 template <class Arch = xsimd::default_arch>
-void f32_to_bf16(const float* in, bf16* out, std::size_t n, cast_mode mode) noexcept
+void f32_to_bf16(const float* in, bf16* out, std::size_t n, cast_mode mode, path which = active_path()) noexcept
 {
     switch (mode) {
     case cast_mode::none:
-        detail::f32_to_bf16_kernel<cast_mode::none, Arch>(in, out, n);
+        detail::f32_to_bf16_dispatch<cast_mode::none, Arch>(in, out, n, which);
         break;
     case cast_mode::rint:
-        detail::f32_to_bf16_kernel<cast_mode::rint, Arch>(in, out, n);
+        detail::f32_to_bf16_dispatch<cast_mode::rint, Arch>(in, out, n, which);
         break;
     case cast_mode::round:
-        detail::f32_to_bf16_kernel<cast_mode::round, Arch>(in, out, n);
+        detail::f32_to_bf16_dispatch<cast_mode::round, Arch>(in, out, n, which);
         break;
     case cast_mode::floor:
-        detail::f32_to_bf16_kernel<cast_mode::floor, Arch>(in, out, n);
+        detail::f32_to_bf16_dispatch<cast_mode::floor, Arch>(in, out, n, which);
         break;
     case cast_mode::ceil:
-        detail::f32_to_bf16_kernel<cast_mode::ceil, Arch>(in, out, n);
+        detail::f32_to_bf16_dispatch<cast_mode::ceil, Arch>(in, out, n, which);
         break;
     case cast_mode::trunc:
-        detail::f32_to_bf16_kernel<cast_mode::trunc, Arch>(in, out, n);
+        detail::f32_to_bf16_dispatch<cast_mode::trunc, Arch>(in, out, n, which);
         break;
     case cast_mode::odd:
-        detail::f32_to_bf16_kernel<cast_mode::odd, Arch>(in, out, n);
+        detail::f32_to_bf16_dispatch<cast_mode::odd, Arch>(in, out, n, which);
         break;
     }
 }
