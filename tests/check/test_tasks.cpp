@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -497,6 +498,26 @@ TEST_CASE("A task's temporaries that die inside it leave its footprint; a buffer
     run.finish();
     CHECK(c.clean());
     CHECK(pl::read(src, {3, 7}) == 3.0f);
+}
+
+TEST_CASE("A task dropped unsubmitted by assignment (the front end's abort) stops recording: a buffer it created "
+          "and that dies later is no task's, and the next task records")
+{
+    collector c;
+    check::runtime_ordering_run run;
+    auto& rec = check::task_recorder::instance();
+    auto h = rec.begin(check::task_spec{});
+    REQUIRE(h);
+    std::optional<pl::Tensor<float>> made_inside = pl::full({2, 2}, pl::FP32, 1.0f);
+    h = check::task_recorder::task_handle{}; // the body raised: dropped, not submitted
+    CHECK(check::detail::current_task() == nullptr);
+    made_inside.reset(); // its destruction must not reach the dropped task (ASan: use after free)
+    auto h2 = rec.begin(check::task_spec{});
+    REQUIRE(h2);
+    CHECK(rec.end(std::move(h2)) == 1);
+    CHECK(check::detail::current_task() == nullptr);
+    run.finish();
+    CHECK(c.clean());
 }
 
 TEST_CASE("No fan-in cap: 100 stripe writers, a whole reader, each writer ordered (simpler #633)")

@@ -225,11 +225,22 @@ public:
         task_handle() = default;
         explicit task_handle(std::unique_ptr<live_task> t) : task(std::move(t)) {}
         task_handle(task_handle&&) noexcept = default;
-        task_handle& operator=(task_handle&&) noexcept = default;
-        ~task_handle()
+        // Dropping a task in progress by assignment (the Python front end's abort) stops its
+        // recording as the destructor does: the thread's current task is restored first.
+        task_handle& operator=(task_handle&& o) noexcept
         {
-            if (task)
+            if (this != &o) {
+                stop();
+                task = std::move(o.task);
+            }
+            return *this;
+        }
+        ~task_handle() { stop(); }
+        void stop() noexcept
+        {
+            if (task && detail::current_task() == task.get())
                 detail::current_task() = task->saved_;
+            task.reset();
         }
         explicit operator bool() const noexcept { return task != nullptr; }
     };
