@@ -79,6 +79,36 @@ TEST_CASE("a lower-rank source gets leading extent-1 dims")
                       Catch::Contains("out of bounds"));
 }
 
+TEST_CASE("a higher-rank source with extent-1 leading dims: they are dropped (a [1, M, N] batch-matmul result "
+          "into a 2-D target)")
+{
+    const std::vector<float> v{1, 2, 3, 4, 5, 6};
+    for (const dims& lead : {dims{1}, dims{1, 1}}) {
+        dims shape = lead;
+        shape.push_back(2);
+        shape.push_back(3);
+        auto a = pl::full({4, 5}, pl::FP32, 0.0f), b = pl::full({4, 5}, pl::FP32, 0.0f);
+        a = pl::assemble(a, tensor_from<float>(shape, v), {1, 2});
+        b = pl::assemble(b, tensor_from<float>({2, 3}, v), {1, 2});
+        CHECK(a.to_vector() == b.to_vector());
+        CHECK(a.defined_mask() == b.defined_mask());
+    }
+    // Partly valid: only the valid rows are written, and only they must fit.
+    auto src = pl::slice(tensor_from<float>({1, 2, 3}, v), {1, 2, 3}, {0, 0, 0}, {1, 1, 3});
+    auto t = pl::full({3, 3}, pl::FP32, -1.0f);
+    t = pl::assemble(t, src, {2, 0});
+    CHECK(t.to_vector() == std::vector<float>{-1, -1, -1, -1, -1, -1, 1, 2, 3});
+    // A dropped dim of valid extent 0: nothing is valid, nothing is written.
+    auto none = pl::slice(tensor_from<float>({1, 2, 3}, v), {1, 2, 3}, {0, 0, 0}, {0, 2, 3});
+    t = pl::assemble(t, none, {0, 0});
+    CHECK(t.to_vector() == std::vector<float>{-1, -1, -1, -1, -1, -1, 1, 2, 3});
+    // The offset has the target's rank; a leading dim of extent > 1 cannot be dropped.
+    CHECK_THROWS_WITH(pl::assemble(t, tensor_from<float>({1, 2, 3}, v), {0, 0, 0}),
+                      Catch::Contains("does not fit the rank"));
+    CHECK_THROWS_WITH(pl::assemble(t, tensor_from<float>({2, 1, 3}, v), {0, 0}),
+                      Catch::Contains("needs extent-1 leading dims"));
+}
+
 TEST_CASE("assemble into views: the window is in the view's coordinates")
 {
     // Target is a transposed slice of a bigger buffer.
@@ -132,7 +162,9 @@ TEST_CASE("assemble errors: bounds and rank, naming the tensors, the offset and 
     CHECK_THROWS_WITH(pl::assemble(t, pl::full({2, 2}, pl::FP32, 1.0f), {0}),
                       Catch::Contains("pl::assemble") && Catch::Contains("does not fit the rank") &&
                           Catch::Contains("test_assemble.cpp:"));
-    CHECK_THROWS_WITH(pl::assemble(t, pl::full({1, 1, 1}, pl::FP32, 1.0f), {0, 0}), Catch::Contains("does not fit"));
+    CHECK_THROWS_WITH(pl::assemble(t, pl::full({2, 1, 1}, pl::FP32, 1.0f), {0, 0}),
+                      Catch::Contains("does not fit the rank") &&
+                          Catch::Contains("(a source of higher rank needs extent-1 leading dims)"));
     // A failed assemble changes nothing, not even the version.
     const auto v = t.storage().version();
     CHECK_THROWS(pl::assemble(t, pl::full({2, 2}, pl::FP32, 1.0f), {3, 3}));

@@ -82,16 +82,27 @@ Tensor<T> assemble_window(const Tensor<T>& target, const Tensor<T>& source, cons
     require_handle(static_cast<bool>(source), op, "the source", loc);
     check_rank(offset, op, "the offset", loc);
     const int r = target.rank();
-    if (source.rank() > r || offset.size() != r)
+    // A source of higher rank is accepted when its extra leading dims have extent 1 (pypto-lib
+    // assembles a [1, M, N] batch-matmul result into a 2-D target): they are dropped, the
+    // mirror of a lower-rank source's leading extent-1 dims.
+    const int extra = source.rank() > r ? source.rank() - r : 0;
+    bool leading_ones = true, leading_valid = true;
+    for (int d = 0; d < extra; ++d) {
+        leading_ones = leading_ones && source.shape()[d] == 1;
+        leading_valid = leading_valid && source.valid_shape()[d] == 1;
+    }
+    if (!leading_ones || offset.size() != r)
         throw error(std::string(op),
                     "source " + source.describe() + " at offset " + to_string(offset) +
-                        " does not fit the rank of target " + target.describe(),
+                        " does not fit the rank of target " + target.describe() +
+                        (extra > 0 ? " (a source of higher rank needs extent-1 leading dims)" : ""),
                     loc);
-    const int lead = r - source.rank();
-    dims ext = dims::filled(r, 1), valid = dims::filled(r, 1);
+    const int lead = extra > 0 ? 0 : r - source.rank();
+    dims valid = dims::filled(r, 1), src_shape;
     for (int d = lead; d < r; ++d) {
-        ext[d] = source.shape()[d - lead];
-        valid[d] = source.valid_shape()[d - lead];
+        // A dropped dim of valid extent 0 leaves nothing valid to write.
+        valid[d] = leading_valid ? source.valid_shape()[d - lead + extra] : 0;
+        src_shape.push_back(source.shape()[d - lead + extra]);
     }
     // Only the source's valid region is written, so that box must fit (a fixed-size tile whose
     // valid rows end at the target's edge overhangs it with padding, pypto-lib's ragged tails).
@@ -107,7 +118,7 @@ Tensor<T> assemble_window(const Tensor<T>& target, const Tensor<T>& source, cons
                         target.describe(),
                     loc);
     const dense<T> src = read_dense(source, op, loc);
-    const dims src_strides = row_major_strides(source.shape());
+    const dims src_strides = row_major_strides(src_shape); // dropped extent-1 dims change no stride
     std::optional<index> win = target.offset();
     for (int d = 0; d < r; ++d) {
         const auto step = checked_mul(offset[d], target.strides()[d]);
