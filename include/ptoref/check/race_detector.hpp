@@ -162,8 +162,8 @@ public:
             r.first_iteration.push_back(it1);
             r.second_iteration = outer_path_;
             r.second_iteration.push_back(it2);
-            r.first = sites_[site1];
-            r.second = sites_[site2];
+            r.first = sites_[site1].site();
+            r.second = sites_[site2].site();
             r.tensor_shape = info.shape;
             r.region = coalesce_ranges(runs, info.shape);
             for (const box& b : r.region)
@@ -373,7 +373,7 @@ private:
             h = (h + 1) & mask;
         }
         const auto id = static_cast<std::uint32_t>(sites_.size());
-        sites_.push_back(op_site{std::string(op), where, kind});
+        sites_.push_back(site_ref{op, where, kind});
         site_slots_[h] = {key, id, true};
         if (2 * sites_.size() > site_slots_.size())
             grow_site_slots();
@@ -394,10 +394,16 @@ private:
     };
     static std::size_t site_hash(const site_key& k) noexcept
     {
-        std::uint64_t h = reinterpret_cast<std::uintptr_t>(k.op) * 0x9E3779B97F4A7C15ull;
-        h ^= reinterpret_cast<std::uintptr_t>(k.file) + (h << 6) + (h >> 2);
-        h ^= (static_cast<std::uint64_t>(k.line) << 2 | static_cast<std::uint64_t>(k.kind)) * 0xC2B2AE3D27D4EB4Full;
-        return static_cast<std::size_t>(h ^ (h >> 29));
+        // Every field mixed into every bit (the murmur3 finaliser): probes stay short.
+        std::uint64_t h = reinterpret_cast<std::uintptr_t>(k.op);
+        h ^= reinterpret_cast<std::uintptr_t>(k.file) * 0x9E3779B97F4A7C15ull;
+        h ^= (static_cast<std::uint64_t>(k.line) << 8 | static_cast<std::uint64_t>(k.kind)) * 0xC2B2AE3D27D4EB4Full;
+        h ^= h >> 33;
+        h *= 0xFF51AFD7ED558CCDull;
+        h ^= h >> 33;
+        h *= 0xC4CEB9FE1A85EC53ull;
+        h ^= h >> 33;
+        return static_cast<std::size_t>(h);
     }
     void grow_site_slots()
     {
@@ -444,7 +450,15 @@ private:
     std::vector<created_entry> created_; // by id: buffers made in this instance, creator iteration, site
     std::size_t conflict_count_ = 0;
     std::map<std::uint64_t, buffer_info> buffers_; // kept after a buffer dies, for its records
-    std::vector<op_site> sites_;
+    // A site as interned: the op name is a literal (see intern_site), so it is copied into an
+    // op_site only for a record.
+    struct site_ref {
+        std::string_view op;
+        source_location where;
+        access_kind kind;
+        op_site site() const { return op_site{std::string(op), where, kind}; }
+    };
+    std::vector<site_ref> sites_;
     std::vector<site_slot> site_slots_; // a power of two, at most half used
     std::map<std::tuple<std::uint64_t, race_kind, index, std::uint32_t, index, std::uint32_t>, std::vector<flat_range>>
         conflicts_;

@@ -10,6 +10,7 @@
 #include <iterator>
 #include <map>
 
+#include "ptoref/core/node_pool.hpp"
 #include "ptoref/core/shape.hpp"
 
 namespace ptoref::detail {
@@ -103,7 +104,7 @@ private:
         index hi;
         V value;
     };
-    using map_t = std::map<index, run>;
+    using map_t = std::map<index, run, std::less<index>, pool_allocator<std::pair<const index, run>>>;
 
     // The first run that ends after lo.
     typename map_t::iterator first_overlapping(index lo)
