@@ -7,11 +7,14 @@
 #include <cstddef>
 #include <new>
 
+// PTOREF_NODE_POOL=0/1 on the command line overrides the choice (1 under ASan tests the pool).
+#ifndef PTOREF_NODE_POOL
 #if defined(__SANITIZE_ADDRESS__)
 #define PTOREF_NODE_POOL 0
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
 #define PTOREF_NODE_POOL 0
+#endif
 #endif
 #endif
 #ifndef PTOREF_NODE_POOL
