@@ -6,7 +6,8 @@
 #pragma once
 
 #include <algorithm>
-
+#include <array>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <string>
@@ -28,6 +29,29 @@ namespace detail {
 // Op sites of in-place writes, shared by all buffers' write logs (index 0 = unknown).
 class site_table {
 public:
+    // The id of an op's site. Op and file names are mostly string literals: a cache keyed by
+    // their addresses, confirmed by the text, spares building strings for the table on every
+    // in-place write.
+    std::uint32_t intern(std::string_view op, const source_location& where, access_kind kind)
+    {
+        const std::size_t slot = (reinterpret_cast<std::uintptr_t>(op.data()) * 0x9E3779B97F4A7C15ull ^
+                                  (where.line() * 2654435761u) ^ static_cast<unsigned>(kind)) %
+                                 cache_size;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            const cached& c = cache_[slot];
+            if (c.id != 0 && c.op == op.data() && c.op_size == op.size() && c.file == where.file_name() &&
+                c.line == where.line() && c.kind == kind) {
+                const op_site& s = sites_[c.id - 1];
+                if (s.op == op && std::strcmp(s.where.file_name(), where.file_name()) == 0)
+                    return c.id;
+            }
+        }
+        const std::uint32_t id = intern(op_site{std::string(op), where, kind});
+        std::lock_guard<std::mutex> lock(mutex_);
+        cache_[slot] = {op.data(), op.size(), where.file_name(), where.line(), kind, id};
+        return id;
+    }
     std::uint32_t intern(const op_site& s)
     {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -47,6 +71,16 @@ public:
     }
 
 private:
+    struct cached {
+        const char* op = nullptr;
+        std::size_t op_size = 0;
+        const char* file = nullptr;
+        std::uint_least32_t line = 0;
+        access_kind kind = access_kind::read;
+        std::uint32_t id = 0; // 0: empty
+    };
+    static constexpr std::size_t cache_size = 64;
+    std::array<cached, cache_size> cache_{};
     std::mutex mutex_;
     std::vector<op_site> sites_;
     std::map<std::tuple<std::string, std::string, std::uint_least32_t, access_kind>, std::uint32_t> ids_;
@@ -146,7 +180,7 @@ private:
     static void log_write(const access_event& e)
     {
         auto& log = e.buffer->ensure_writes();
-        const std::uint32_t site = detail::write_sites().intern(op_site{std::string(e.op), e.where, e.kind});
+        const std::uint32_t site = detail::write_sites().intern(e.op, e.where, e.kind);
         const auto v = static_cast<std::uint32_t>(e.write_version);
         std::lock_guard<std::mutex> lock(log.mutex);
         for_each_run(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index lo, index hi) {

@@ -9,7 +9,9 @@
 // writer), and flags nothing else. Cells are stored per run of elements whose cells are equal
 // (an interval map per buffer; an access is laid in as its row runs), so the cost is per run
 // segment an access touches rather than per element, and memory is per distinct segment (a
-// destroyed buffer's segments are dropped). docs/checks.md has the measured cost.
+// destroyed buffer's segments are dropped). A read that repeats an earlier conflict-free read of
+// the same iteration changes no cell and finds nothing, so such reads are recognised by a
+// coarser map and skipped (see shadow). docs/checks.md has the measured cost.
 #pragma once
 
 #include <algorithm>
@@ -85,7 +87,17 @@ public:
                       const source_location& loc)
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        created_[b.id()] = {iteration, intern_site(op, loc, access_kind::write)};
+        const created_entry e{b.id(), iteration, intern_site(op, loc, access_kind::write)};
+        // Ids grow with creation, so this is an append but under threads.
+        if (created_.empty() || created_.back().id < e.id) {
+            created_.push_back(e);
+            return;
+        }
+        auto it = created_lower_bound(e.id);
+        if (it != created_.end() && it->id == e.id)
+            *it = e;
+        else
+            created_.insert(it, e);
     }
 
     void record(const access_event& e, index iteration)
@@ -93,20 +105,20 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         const std::uint32_t site = intern_site(e.op, e.where, e.kind);
         const bool write = e.kind != access_kind::read; // an atomic add writes too
-        accesses_ += e.geometry.count();
+        accesses_ += element_count(e.geometry.shape);
         if (!footprint_names_.empty())
             note_footprint(*e.buffer, e.geometry, iteration);
         if (trip_count_ == 1) // one iteration cannot race with itself: nothing more to track
             return;
-        if (auto c = created_.find(e.buffer->id()); c != created_.end()) {
-            if (c->second.first == iteration)
+        if (auto c = find_created(e.buffer->id()); c != nullptr) {
+            if (c->iteration == iteration)
                 return;
             buffers_.try_emplace(e.buffer->id(),
                                  buffer_info{e.buffer->name().empty() ? e.buffer->display_name() : e.buffer->name(),
                                              e.buffer->root_shape()});
             for_each_run(e.geometry.shape, e.geometry.strides, e.geometry.offset, [&](index lo, index hi) {
-                conflict(e.buffer->id(), write ? race_kind::waw : race_kind::raw, c->second.first, c->second.second,
-                         iteration, site, lo, hi);
+                conflict(e.buffer->id(), write ? race_kind::waw : race_kind::raw, c->iteration, c->site, iteration,
+                         site, lo, hi);
             });
             return;
         }
@@ -128,7 +140,8 @@ public:
     {
         std::lock_guard<std::mutex> lock(mutex_);
         shadows_.erase(buffer_id);
-        created_.erase(buffer_id);
+        if (auto it = created_lower_bound(buffer_id); it != created_.end() && it->id == buffer_id)
+            created_.erase(it);
     }
 
     // The loop's findings, one record per (tensor, kind, iteration pair, op sites), with the
@@ -149,8 +162,8 @@ public:
             r.first_iteration.push_back(it1);
             r.second_iteration = outer_path_;
             r.second_iteration.push_back(it2);
-            r.first = sites_[site1];
-            r.second = sites_[site2];
+            r.first = sites_[site1].site();
+            r.second = sites_[site2].site();
             r.tensor_shape = info.shape;
             r.region = coalesce_ranges(runs, info.shape);
             for (const box& b : r.region)
@@ -200,11 +213,32 @@ private:
         std::uint32_t writer_site = 0, reader1_site = 0, reader2_site = 0, atomic1_site = 0, atomic2_site = 0;
         friend bool operator==(const cell&, const cell&) = default;
     };
+    // The iteration whose read of an element is known to change nothing: the element's cell
+    // has no writer or atomic adder but that iteration, and the iteration among its readers
+    // (or both reader slots taken). Only writes and atomic adds of another iteration undo that.
+    struct read_owner {
+        index iteration = none;
+        friend bool operator==(const read_owner&, const read_owner&) = default;
+    };
     // The shadow of one buffer: its cells as runs of elements whose cells are equal (elements
     // never touched have none). Accesses arrive as runs and every element of a run is judged
     // alike, so the work is per run an access touches, not per element, and exactly what
-    // per-element cells would give.
-    using shadow = ptoref::detail::run_map<cell>;
+    // per-element cells would give. Cells of different op sites do not merge (a cache row
+    // written as two halves is two runs per row), so a loop that reads the same tile again and
+    // again would walk many runs to change nothing; `quiet` marks where a read by an iteration
+    // is such a no-op, in runs that do merge, and those reads skip the cells.
+    struct shadow {
+        ptoref::detail::run_map<cell> cells;
+        ptoref::detail::run_map<read_owner> quiet;
+    };
+    // Below this many cell runs per access run, judging the cells costs about what the quiet
+    // map would: no entry is made for them.
+    static constexpr int quiet_min_runs = 4;
+    struct created_entry {
+        std::uint64_t id;
+        index iteration;
+        std::uint32_t site;
+    };
     struct buffer_info {
         std::string name;
         dims shape;
@@ -270,7 +304,48 @@ private:
     void apply_run(shadow& sh, std::uint64_t id, index lo, index hi, access_kind kind, index iteration,
                    std::uint32_t site)
     {
-        sh.update(lo, hi, [&](cell& c, index a, index b) { visit(c, id, kind, iteration, site, a, b); });
+        if (kind == access_kind::read) {
+            if (const read_owner* q = sh.quiet.covering(lo, hi); q && q->iteration == iteration)
+                return; // a repeat: no conflict, no change
+        } else if (sh.quiet.any_of(
+                       lo, hi, [&](const read_owner& q) { return q.iteration != none && q.iteration != iteration; })) {
+            sh.quiet.update(lo, hi, [&](read_owner& q, index, index) {
+                if (q.iteration != iteration)
+                    q.iteration = none;
+            });
+        }
+        const std::size_t conflicts_before = conflict_count_;
+        int runs = 0;
+        sh.cells.update(lo, hi, [&](cell& c, index a, index b) {
+            ++runs;
+            visit(c, id, kind, iteration, site, a, b);
+        });
+        // A conflict-free read leaves this iteration a reader of every element (or both reader
+        // slots taken) and no other writer or adder: a repeat of it is a no-op.
+        if (kind == access_kind::read && runs >= quiet_min_runs && conflict_count_ == conflicts_before)
+            sh.quiet.assign(lo, hi, read_owner{iteration});
+    }
+
+    static index element_count(const dims& shape) noexcept
+    {
+        // The shape of a view of a live buffer: its product was checked when the view was made.
+        index n = 1;
+        for (index e : shape)
+            n *= e;
+        return n;
+    }
+
+    std::vector<created_entry>::iterator created_lower_bound(std::uint64_t id)
+    {
+        return std::lower_bound(created_.begin(), created_.end(), id,
+                                [](const created_entry& c, std::uint64_t v) { return c.id < v; });
+    }
+    const created_entry* find_created(std::uint64_t id)
+    {
+        if (created_.empty() || id < created_.front().id || id > created_.back().id)
+            return nullptr;
+        auto it = created_lower_bound(id);
+        return it != created_.end() && it->id == id ? &*it : nullptr;
     }
 
     shadow& shadow_of(const ptoref::detail::buffer_base& b)
@@ -283,32 +358,72 @@ private:
     }
 
     // Op names and file names are string literals, so their addresses identify a site cheaply.
+    // An open-addressing table (a top-level loop sees every site of the program, a hundred or
+    // more, on every access); ids are given in first-seen order.
     std::uint32_t intern_site(std::string_view op, const source_location& where, access_kind kind)
     {
-        const auto key = std::make_tuple(static_cast<const void*>(op.data()),
-                                         static_cast<const void*>(where.file_name()), where.line(), kind);
-        // A direct-mapped cache in front of the map: a loop body has few sites, hit every access.
-        const std::size_t slot =
-            (reinterpret_cast<std::uintptr_t>(op.data()) ^ (where.line() * 31u) ^ static_cast<unsigned>(kind)) %
-            site_cache_size;
-        if (site_cache_[slot].first == key)
-            return site_cache_[slot].second;
-        auto it = site_ids_.find(key);
-        std::uint32_t id;
-        if (it != site_ids_.end()) {
-            id = it->second;
-        } else {
-            id = static_cast<std::uint32_t>(sites_.size());
-            sites_.push_back(op_site{std::string(op), where, kind});
-            site_ids_.emplace(key, id);
+        const site_key key{op.data(), where.file_name(), where.line(), kind};
+        if (site_slots_.empty())
+            site_slots_.resize(16);
+        const std::size_t mask = site_slots_.size() - 1;
+        std::size_t h = site_hash(key) & mask;
+        while (site_slots_[h].used) {
+            if (site_slots_[h].key == key)
+                return site_slots_[h].id;
+            h = (h + 1) & mask;
         }
-        site_cache_[slot] = {key, id};
+        const auto id = static_cast<std::uint32_t>(sites_.size());
+        sites_.push_back(site_ref{op, where, kind});
+        site_slots_[h] = {key, id, true};
+        if (2 * sites_.size() > site_slots_.size())
+            grow_site_slots();
         return id;
+    }
+
+    struct site_key {
+        const void* op;
+        const void* file;
+        std::uint_least32_t line;
+        access_kind kind;
+        friend bool operator==(const site_key&, const site_key&) = default;
+    };
+    struct site_slot {
+        site_key key{};
+        std::uint32_t id = 0;
+        bool used = false;
+    };
+    static std::size_t site_hash(const site_key& k) noexcept
+    {
+        // Every field mixed into every bit (the murmur3 finaliser): probes stay short.
+        std::uint64_t h = reinterpret_cast<std::uintptr_t>(k.op);
+        h ^= reinterpret_cast<std::uintptr_t>(k.file) * 0x9E3779B97F4A7C15ull;
+        h ^= (static_cast<std::uint64_t>(k.line) << 8 | static_cast<std::uint64_t>(k.kind)) * 0xC2B2AE3D27D4EB4Full;
+        h ^= h >> 33;
+        h *= 0xFF51AFD7ED558CCDull;
+        h ^= h >> 33;
+        h *= 0xC4CEB9FE1A85EC53ull;
+        h ^= h >> 33;
+        return static_cast<std::size_t>(h);
+    }
+    void grow_site_slots()
+    {
+        std::vector<site_slot> old(site_slots_.size() * 2);
+        old.swap(site_slots_);
+        const std::size_t mask = site_slots_.size() - 1;
+        for (const site_slot& s : old) {
+            if (!s.used)
+                continue;
+            std::size_t h = site_hash(s.key) & mask;
+            while (site_slots_[h].used)
+                h = (h + 1) & mask;
+            site_slots_[h] = s;
+        }
     }
 
     void conflict(std::uint64_t buffer, race_kind kind, index it1, std::uint32_t site1, index it2, std::uint32_t site2,
                   index lo, index hi)
     {
+        ++conflict_count_;
         conflicts_[std::make_tuple(buffer, kind, it1, site1, it2, site2)].push_back({lo, hi});
     }
 
@@ -332,13 +447,19 @@ private:
     index trip_count_ = 0;
     mutable std::mutex mutex_;
     std::unordered_map<std::uint64_t, shadow> shadows_;
-    std::unordered_map<std::uint64_t, std::pair<index, std::uint32_t>> created_; // creator iteration, site
+    std::vector<created_entry> created_; // by id: buffers made in this instance, creator iteration, site
+    std::size_t conflict_count_ = 0;
     std::map<std::uint64_t, buffer_info> buffers_; // kept after a buffer dies, for its records
-    std::vector<op_site> sites_;
-    using site_key = std::tuple<const void*, const void*, std::uint_least32_t, access_kind>;
-    std::map<site_key, std::uint32_t> site_ids_;
-    static constexpr std::size_t site_cache_size = 64;
-    std::array<std::pair<site_key, std::uint32_t>, site_cache_size> site_cache_{};
+    // A site as interned: the op name is a literal (see intern_site), so it is copied into an
+    // op_site only for a record.
+    struct site_ref {
+        std::string_view op;
+        source_location where;
+        access_kind kind;
+        op_site site() const { return op_site{std::string(op), where, kind}; }
+    };
+    std::vector<site_ref> sites_;
+    std::vector<site_slot> site_slots_; // a power of two, at most half used
     std::map<std::tuple<std::uint64_t, race_kind, index, std::uint32_t, index, std::uint32_t>, std::vector<flat_range>>
         conflicts_;
 };

@@ -10,6 +10,7 @@
 #include <iterator>
 #include <map>
 
+#include "ptoref/core/node_pool.hpp"
 #include "ptoref/core/shape.hpp"
 
 namespace ptoref::detail {
@@ -76,6 +77,26 @@ public:
             f(it->second.value, std::max(lo, it->first), std::min(hi, it->second.hi));
     }
 
+    // The value of the one run that holds all of [lo, hi), or nullptr when no single assigned
+    // run does (runs are kept maximal, so an equal value over [lo, hi) is one run).
+    const V* covering(index lo, index hi) const
+    {
+        auto it = first_overlapping(lo);
+        if (it == runs_.end() || it->first > lo || it->second.hi < hi)
+            return nullptr;
+        return &it->second.value;
+    }
+
+    // Whether pred(value) holds for some assigned piece of [lo, hi).
+    template <class P>
+    bool any_of(index lo, index hi, P&& pred) const
+    {
+        for (auto it = first_overlapping(lo); it != runs_.end() && it->first < hi; ++it)
+            if (pred(it->second.value))
+                return true;
+        return false;
+    }
+
     std::size_t run_count() const noexcept { return runs_.size(); }
 
 private:
@@ -83,7 +104,7 @@ private:
         index hi;
         V value;
     };
-    using map_t = std::map<index, run>;
+    using map_t = std::map<index, run, std::less<index>, pool_allocator<std::pair<const index, run>>>;
 
     // The first run that ends after lo.
     typename map_t::iterator first_overlapping(index lo)
