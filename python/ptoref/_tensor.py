@@ -140,6 +140,10 @@ def _binary(op, a, b, site):
 
 def _scalar(v, what, site):
     """A Python (or numpy) number as the op's scalar operand: an int in the 64-bit range, or a float."""
+    if type(v) is float:  # the common cases first: exact type tests, no ABC check
+        return v
+    if type(v) is int and -(2**63) <= v < 2**63:
+        return v
     if isinstance(v, numbers.Integral):  # bool and numpy integers included
         v = int(v)
         if not -(2**63) <= v < 2**63:

@@ -1,5 +1,6 @@
 // detail::storage_pool: the size classes, reuse on the freeing thread, the per-thread bound,
-// storage freed on another thread and at thread exit, and (under ASan) that it is off.
+// storage freed on another thread and at thread exit, (under ASan) that it is off, and the
+// 2 MiB alignment of large storage.
 #include <ptoref/tensor/storage_pool.hpp>
 
 #include <catch2/catch.hpp>
@@ -48,6 +49,22 @@ TEST_CASE("storage is aligned and writable to its last byte, for every class and
         storage_pool::release(p, b);
     }
     storage_pool::release(nullptr, 64); // a no-op
+}
+
+TEST_CASE("storage of 4 MiB and more is 2 MiB aligned (huge pages), below that 64-byte aligned")
+{
+    STATIC_REQUIRE(storage_pool::alignment_of(storage_pool::capacity((4u << 20) - 64)) == 64);
+    STATIC_REQUIRE(storage_pool::alignment_of(storage_pool::capacity(4u << 20)) == (2u << 20));
+    // Sizes around the boundary and not a multiple of the huge page (the advised range stops
+    // at the last whole 2 MiB page): aligned, writable to the last byte, released by size.
+    for (std::size_t b : {(4u << 20) - 64, (4u << 20) - 1, 4u << 20, (4u << 20) + 1, (5u << 20) + 4097, 64u << 20}) {
+        auto* p = static_cast<unsigned char*>(storage_pool::allocate(b));
+        REQUIRE(p != nullptr);
+        CHECK(reinterpret_cast<std::uintptr_t>(p) % storage_pool::alignment_of(storage_pool::capacity(b)) == 0);
+        std::memset(p, 0xcd, storage_pool::capacity(b));
+        CHECK(p[storage_pool::capacity(b) - 1] == 0xcd);
+        storage_pool::release(p, b);
+    }
 }
 
 #if PTOREF_STORAGE_POOL

@@ -16,6 +16,13 @@ _I64 = (-(2**63), 2**63 - 1)
 
 
 def _dims(v, op, what, site):
+    # Fast path, taken by nearly every call: a list or tuple of plain ints in the index range.
+    if type(v) is list or type(v) is tuple:
+        for e in v:
+            if type(e) is not int or not _I64[0] <= e <= _I64[1]:
+                break
+        else:
+            return list(v)
     if isinstance(v, int) and not isinstance(v, bool):
         return [_index(v, op, what, site)]
     if isinstance(v, (str, bytes)) or not hasattr(v, "__iter__"):

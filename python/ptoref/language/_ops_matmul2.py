@@ -9,8 +9,12 @@ from ._ops import _dt, _t
 from ._unsupported import reject_keyword
 
 
-def _batched(*xs):
-    return any(isinstance(x, Tensor) and len(x.shape) > 2 for x in xs)
+def _batched(*cores):
+    # Operands already unwrapped (_core tensors): one shape query each, no generator.
+    for c in cores:
+        if len(c.shape) > 2:
+            return True
+    return False
 
 
 def _phase(p):
@@ -24,7 +28,7 @@ def matmul(lhs, rhs, out_dtype=None, a_trans=False, b_trans=False, c_matrix_nz=F
         out_dtype = _dtypes.FP32 if lhs.dtype.is_float else _dtypes.INT32  # the L0C accumulator
     od = None if out_dtype is None else _dt(out_dtype, "matmul", s)
     a, b = _t(lhs, "matmul", "lhs", s), _t(rhs, "matmul", "rhs", s)
-    if _batched(lhs, rhs):
+    if _batched(a, b):
         od = a.dtype if od is None else od  # without out_dtype: the operands' dtype, as in 2-D
         return Tensor(_core.batch_matmul(a, b, od, bool(a_trans), bool(b_trans), s))
     return Tensor(_core.matmul(a, b, od, bool(a_trans), bool(b_trans), s))
@@ -35,7 +39,7 @@ def matmul_acc(acc, lhs, rhs, a_trans=False, b_trans=False, init_cond=None):
     reject_keyword("matmul_acc", "init_cond", init_cond)
     c = _t(acc, "matmul_acc", "acc", s)
     a, b = _t(lhs, "matmul_acc", "lhs", s), _t(rhs, "matmul_acc", "rhs", s)
-    if _batched(acc, lhs, rhs):
+    if _batched(c, a, b):
         return Tensor(_core.batch_matmul_acc(c, a, b, bool(a_trans), bool(b_trans), s))
     return Tensor(_core.matmul_acc(c, a, b, bool(a_trans), bool(b_trans), s))
 

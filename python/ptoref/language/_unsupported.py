@@ -39,10 +39,14 @@ def stub(qualname, reason="not yet implemented"):
     return unsupported
 
 
+_KEYWORD_RULES = {(f, k): (pred, what) for f, k, pred, what in KEYWORDS}
+
+
 def reject_keyword(fn, key, value):
-    for f, k, pred, what in KEYWORDS:
-        if f == fn and k == key and pred(value):
-            raise Unsupported(f"pl.{what}", _site.text(3))
+    # Called on every op call: one dict lookup, not a scan of KEYWORDS.
+    rule = _KEYWORD_RULES.get((fn, key))
+    if rule is not None and rule[0](value):
+        raise Unsupported(f"pl.{rule[1]}", _site.text(3))
 
 
 class UnknownNamespace:
