@@ -171,6 +171,23 @@ def test_unsupported_construct_exits_2_with_its_line(cli, tmp_path):
     assert code == 2 and "uses_matmul_mx.py:5: pl.matmul_mx" in out
 
 
+def test_list_unsupported_names_exactly_the_keyword_uses_the_ops_refuse(cli, tmp_path):
+    # Every rule the scan lists is one an op enforces at run time (a reject_keyword call with the
+    # same op and keyword), so --list-unsupported never lists what a run accepts.
+    import inspect
+    from ptoref.language import _ops, _ops_elementwise, _ops_index, _ops_matmul2, _unsupported
+
+    source = "".join(inspect.getsource(m) for m in (_ops, _ops_elementwise, _ops_index, _ops_matmul2))
+    for fn, key, _pred, _what in _unsupported.KEYWORDS:
+        assert f'reject_keyword("{fn}", "{key}"' in source, (fn, key)
+    f = tmp_path / "clamped.py"
+    f.write_text("import pypto.language as pl\n\n@pl.jit\ndef k(x: pl.Tensor[[4, 8], pl.FP32]):\n"
+                 "    v = pl.slice(x, [4, 8], [2, 0], valid_shape=[2, 8], clamp=True)\n"
+                 "    return pl.load(x, [0, 0], [4, 8], clamp=True)\n")
+    code, out = cli("run", "--list-unsupported", str(f))
+    assert code == 2 and "clamped.py:6: pl.load(clamp=True)" in out and "slice(clamp" not in out, out
+
+
 def test_a_torch_float8_dtype_missing_from_torch_names_the_files_line(cli, tmp_path):
     f = tmp_path / "fixture_fp8.py"
     f.write_text("import torch\n\n"

@@ -20,7 +20,6 @@ PREFETCH = "session wait".split()
 # (function, keyword, predicate on the value, what it means) — keyword uses ptoref rejects.
 KEYWORDS = [
     ("slice", "pad_value", lambda v: v is not None, "slice(pad_value=...)"),
-    ("slice", "clamp", bool, "slice(clamp=True)"),
     ("load", "clamp", bool, "load(clamp=True)"),
     ("matmul_acc", "init_cond", lambda v: v is not None, "matmul_acc(init_cond=...)"),
     ("matmul", "c_matrix_nz", bool, "matmul(c_matrix_nz=True)"),
