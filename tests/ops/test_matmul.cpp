@@ -249,6 +249,46 @@ TEST_CASE("bf16 matmul equals the naive fma loop when rows of a or all of b leav
         }
 }
 
+TEMPLATE_TEST_CASE("integer matmul and matmul_acc equal the k-ascending wrapping chain, both dtypes, every transpose",
+                   "", std::int8_t, std::int32_t)
+{
+    // The loops are reordered for contiguous inner loops (sums modulo 2^32 do not depend on the
+    // order); the oracle is the plain chain: int32 of each operand, products and sums mod 2^32.
+    using T = TestType;
+    rng r(31);
+    auto to_u = [](T x) { return static_cast<std::uint32_t>(static_cast<std::int32_t>(x)); };
+    for (const mnk& s : {mnk{1, 1, 1}, mnk{3, 5, 2}, mnk{17, 33, 70}, mnk{16, 64, 128}, mnk{2, 9, 257}}) {
+        std::vector<T> a(static_cast<std::size_t>(s.m * s.k)), b(static_cast<std::size_t>(s.k * s.n));
+        for (auto& x : a)
+            x = static_cast<T>(r.bits32() * 0x9e3779b97f4a7c15ull);
+        for (auto& x : b)
+            x = static_cast<T>(r.bits32() * 0xc2b2ae3d27d4eb4full);
+        std::vector<std::int32_t> start(static_cast<std::size_t>(s.m * s.n));
+        for (auto& x : start)
+            x = static_cast<std::int32_t>(r.bits32());
+        for (bool at : {false, true})
+            for (bool bt : {false, true}) {
+                const auto stored = store_as_flagged(a, b, s, at, bt);
+                const auto c = pl::matmul(stored.ta, stored.tb, pl::INT32, at, bt).to_vector();
+                const auto c_acc =
+                    pl::matmul_acc(tensor_from<std::int32_t>({s.m, s.n}, start), stored.ta, stored.tb, at, bt).to_vector();
+                for (ix i = 0; i < s.m; ++i)
+                    for (ix j = 0; j < s.n; ++j) {
+                        std::uint32_t chain = 0, chain_acc = static_cast<std::uint32_t>(start[static_cast<std::size_t>(i * s.n + j)]);
+                        for (ix p = 0; p < s.k; ++p) {
+                            const std::uint32_t prod = to_u(a[static_cast<std::size_t>(i * s.k + p)]) *
+                                                       to_u(b[static_cast<std::size_t>(p * s.n + j)]);
+                            chain += prod;
+                            chain_acc += prod;
+                        }
+                        const auto o = static_cast<std::size_t>(i * s.n + j);
+                        REQUIRE(c[o] == static_cast<std::int32_t>(chain));
+                        REQUIRE(c_acc[o] == static_cast<std::int32_t>(chain_acc));
+                    }
+            }
+    }
+}
+
 TEST_CASE("int32 matmul accumulates in int32, wrapping, for every transpose combination")
 {
     rng r(29);

@@ -202,13 +202,44 @@ void matmul_accumulate(const dense<T>& a, const dense<T>& b, bool a_trans, bool 
     const index a_si = a_trans ? 1 : d.k, a_sk = a_trans ? d.m : 1;
     const index b_sk = b_trans ? 1 : d.n, b_sj = b_trans ? d.k : 1;
     if constexpr (integer_element<T>) {
-        for (index i = 0; i < d.m; ++i)
-            for (index j = 0; j < d.n; ++j) {
-                accumulator_t<T> s = acc[i * d.n + j];
-                for (index k = 0; k < d.k; ++k)
-                    s = mac(a.data[i * a_si + k * a_sk], b.data[k * b_sk + j * b_sj], s);
-                acc[i * d.n + j] = s;
+        // The chain's sums and products are modulo 2^32 (mac), which do not depend on their
+        // order: the loops below are ordered so that the inner one runs over contiguous lines and
+        // vectorises, and give the bits of the k-ascending chain by construction.
+        auto u = [](T x) { return static_cast<std::uint32_t>(static_cast<std::int32_t>(x)); };
+        if (a_sk == 1 && b_sk == 1) { // a's rows and b's columns are contiguous lines: dots
+            for (index i = 0; i < d.m; ++i) {
+                const T* ar = a.data + i * a_si;
+                for (index j = 0; j < d.n; ++j) {
+                    const T* bc = b.data + j * b_sj;
+                    auto s = static_cast<std::uint32_t>(acc[i * d.n + j]);
+                    for (index k = 0; k < d.k; ++k)
+                        s += u(ar[k]) * u(bc[k]);
+                    acc[i * d.n + j] = static_cast<std::int32_t>(s);
+                }
             }
+        } else if (b_sj == 1) { // b's rows are contiguous: a row of c sums scaled rows of b
+            std::vector<std::uint32_t> row(static_cast<std::size_t>(d.n));
+            for (index i = 0; i < d.m; ++i) {
+                for (index j = 0; j < d.n; ++j)
+                    row[static_cast<std::size_t>(j)] = static_cast<std::uint32_t>(acc[i * d.n + j]);
+                for (index k = 0; k < d.k; ++k) {
+                    const std::uint32_t x = u(a.data[i * a_si + k * a_sk]);
+                    const T* br = b.data + k * b_sk;
+                    for (index j = 0; j < d.n; ++j)
+                        row[static_cast<std::size_t>(j)] += x * u(br[j]);
+                }
+                for (index j = 0; j < d.n; ++j)
+                    acc[i * d.n + j] = static_cast<std::int32_t>(row[static_cast<std::size_t>(j)]);
+            }
+        } else {
+            for (index i = 0; i < d.m; ++i)
+                for (index j = 0; j < d.n; ++j) {
+                    accumulator_t<T> s = acc[i * d.n + j];
+                    for (index k = 0; k < d.k; ++k)
+                        s = mac(a.data[i * a_si + k * a_sk], b.data[k * b_sk + j * b_sj], s);
+                    acc[i * d.n + j] = s;
+                }
+        }
     } else {
         // Rows of a that VDPBF16PS computes with the same bits (bf16 operands, chains from +0).
         std::vector<std::uint8_t> row_done;
